@@ -1,0 +1,297 @@
+"""Observations, sources and project evidence: loading, validation and the as-of cut.
+
+Files are read as text (UTF-8, every cell a string) and validated with pandera schemas; the first
+problem found is raised as :class:`~planeval.errors.InputError` naming the file, the line (as an
+editor shows it: the header is line 1) and the field. Nothing is filled, interpolated or dropped.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import pandera.pandas as pa
+
+from .errors import InputError
+from .plan import LoadedPlan, Plan
+
+QUALIFIERS = ("=", "~", "<=", "<", ">=", ">")
+POINT_QUALIFIERS = ("=", "~")
+OBSERVATION_KINDS = ("actual", "partial", "annual_target", "plan_target", "projection")
+CONFIDENCE = ("high", "medium", "low")
+PROJECT_STATUSES = ("done", "moved", "in_progress")
+
+_YEAR = r"(?:19|20|21)\d\d"
+_MONTH = r"(?:0[1-9]|1[0-2])"
+PERIOD_PATTERN = re.compile(
+    rf"^(?P<year>{_YEAR})$"
+    rf"|^(?P<y0>{_YEAR})-(?P<y1>{_YEAR})$"
+    rf"|^(?P<m0y>{_YEAR})-(?P<m0>{_MONTH})/(?P<m1y>{_YEAR})-(?P<m1>{_MONTH})$"
+)
+DATE_PATTERN = re.compile(rf"^{_YEAR}(?:-{_MONTH}(?:-(?:0[1-9]|[12]\d|3[01]))?)?(?:/{_YEAR}-{_MONTH})?$")
+
+
+@dataclass(frozen=True)
+class Period:
+    """A period as written in the data: a year, a span of years, or a span of months."""
+
+    text: str
+    type: str  # "year" | "years" | "months"
+    start_year: int
+    end_year: int
+
+    @property
+    def annual(self) -> bool:
+        return self.type == "year"
+
+
+def parse_period(text: str) -> Period:
+    """Parse ``2023``, ``2021-2025`` or ``2023-01/2023-10``; ValueError on anything else."""
+    m = PERIOD_PATTERN.match(text)
+    if not m:
+        raise ValueError(f"period {text!r} is not YYYY, YYYY-YYYY or YYYY-MM/YYYY-MM")
+    if m["year"]:
+        y = int(m["year"])
+        return Period(text, "year", y, y)
+    if m["y0"]:
+        y0, y1 = int(m["y0"]), int(m["y1"])
+        if y1 < y0:
+            raise ValueError(f"period {text!r} ends before it starts")
+        return Period(text, "years", y0, y1)
+    y0, y1 = int(m["m0y"]), int(m["m1y"])
+    if (y1, m["m1"]) < (y0, m["m0"]):
+        raise ValueError(f"period {text!r} ends before it starts")
+    return Period(text, "months", y0, y1)
+
+
+def _is_period(s: pd.Series) -> pd.Series:
+    return s.map(lambda t: bool(PERIOD_PATTERN.match(t)) and _ordered(t))
+
+
+def _ordered(text: str) -> bool:
+    try:
+        parse_period(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _value_in_range(df: pd.DataFrame) -> pd.Series:
+    """Counts and stocks are never negative; a plain percentage lies in [0, 100]."""
+    unit = df["unit"].astype(str)
+    value = pd.to_numeric(df["value"], errors="coerce")
+    pct_change = unit.str.startswith("% yoy") | unit.str.contains("change", regex=False)
+    pct = unit.str.startswith("%") & ~pct_change
+    ok = value.isna() | pct_change | (value >= 0)
+    ok &= ~pct | value.isna() | (value <= 100)
+    return ok
+
+
+OBSERVATIONS_SCHEMA = pa.DataFrameSchema(
+    {
+        "series": pa.Column(str, pa.Check.str_matches(r"^[a-z][a-z0-9_]*$",
+                                                      error="a lower-case identifier such as new_jobs")),
+        "period": pa.Column(str, pa.Check(_is_period, element_wise=False,
+                                          error="YYYY, YYYY-YYYY or YYYY-MM/YYYY-MM, start before end")),
+        "value": pa.Column(float, coerce=True, nullable=True),
+        "qualifier": pa.Column(str, pa.Check.isin(QUALIFIERS + ("",), error=f"one of {' '.join(QUALIFIERS)}")),
+        "unit": pa.Column(str, pa.Check.str_length(min_value=1, error="a unit, e.g. % or 10k persons")),
+        "kind": pa.Column(str, pa.Check.isin(OBSERVATION_KINDS, error=f"one of {', '.join(OBSERVATION_KINDS)}")),
+        "source": pa.Column(str, pa.Check.str_matches(r"^\S+$", error="a source id from sources.csv")),
+        "note": pa.Column(str, required=False),
+    },
+    checks=[
+        pa.Check(_value_in_range, element_wise=False, name="value",
+                 error="a count is never negative and a percentage lies between 0 and 100"),
+        pa.Check(lambda df: ~(df["value"].isna() & (df["unit"] != "text")), element_wise=False, name="value",
+                 error="a number (only a plan target with unit 'text' may leave value empty)"),
+        pa.Check(lambda df: df["value"].isna() == (df["qualifier"] == ""), element_wise=False, name="qualifier",
+                 error="a qualifier exactly when there is a value, none when value is empty"),
+    ],
+    strict=True,
+    ordered=False,
+)
+
+SOURCES_SCHEMA = pa.DataFrameSchema(
+    {
+        "source": pa.Column(str, [pa.Check.str_matches(r"^\S+$", error="an id without spaces"),
+                                  pa.Check(lambda s: ~s.duplicated(keep="first"), element_wise=False,
+                                           error="each source id once")]),
+        "publisher": pa.Column(str, pa.Check.str_length(min_value=1, error="the publisher")),
+        "title": pa.Column(str, pa.Check.str_length(min_value=1, error="the title")),
+        "published": pa.Column(str, pa.Check.str_matches(DATE_PATTERN.pattern, error="YYYY, YYYY-MM or YYYY-MM-DD")),
+        "url": pa.Column(str),
+        "confidence": pa.Column(str, pa.Check.isin(CONFIDENCE, error=f"one of {', '.join(CONFIDENCE)}")),
+    },
+    strict=True,
+    ordered=False,
+)
+
+PROJECTS_SCHEMA = pa.DataFrameSchema(
+    {
+        "project": pa.Column(str, pa.Check.str_matches(r"^[a-z][a-z0-9_]*$", error="a lower-case identifier")),
+        "category": pa.Column(str),
+        "name_zh": pa.Column(str, pa.Check.str_length(min_value=1, error="the Chinese name")),
+        "name_en": pa.Column(str, pa.Check.str_length(min_value=1, error="the English name")),
+        "date": pa.Column(str, pa.Check(lambda s: (s == "") | s.str.match(DATE_PATTERN.pattern), element_wise=False,
+                                        error="empty, YYYY, YYYY-MM, YYYY-MM-DD or YYYY-MM/YYYY-MM")),
+        "evidence": pa.Column(str, pa.Check.str_length(min_value=1, error="what happened")),
+        "source": pa.Column(str),
+        "status": pa.Column(str, pa.Check.isin(PROJECT_STATUSES + ("",), error=f"empty or one of {', '.join(PROJECT_STATUSES)}")),
+    },
+    checks=[pa.Check(lambda df: (df["date"] == "") == (df["source"] == ""), element_wise=False, name="source",
+                     error="a dated event has a source; an undated row says no evidence was found")],
+    strict=True,
+    ordered=False,
+)
+
+
+def read_csv_text(path: Path) -> pd.DataFrame:
+    """Every cell as a string ('' for empty), or InputError for a missing, non-UTF-8 or empty file."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError(path, "file not found") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise InputError(path, f"not UTF-8 (byte {exc.start}); re-save the file as UTF-8 "
+                               "(e.g. iconv -f GBK -t UTF-8)", row=line) from None
+    if not text.strip():
+        raise InputError(path, "the file is empty; expected a header row and data rows")
+    import io
+
+    try:
+        df = pd.read_csv(io.StringIO(text.removeprefix("\ufeff")), dtype=str, keep_default_na=False)
+    except pd.errors.ParserError as exc:
+        m = re.search(r"line (\d+)", str(exc))
+        raise InputError(path, f"not a well-formed CSV: {exc}", row=int(m.group(1)) if m else None) from None
+    return df
+
+
+def validate(df: pd.DataFrame, schema: pa.DataFrameSchema, path: Path) -> pd.DataFrame:
+    """Validate with pandera; the first failure becomes an InputError with line and field."""
+    if "value" in schema.columns and "value" in df.columns:
+        df = df.assign(value=df["value"].replace("", None))
+    try:
+        return schema.validate(df, lazy=True)
+    except pa.errors.SchemaErrors as exc:
+        cases = exc.failure_cases
+        first = cases.iloc[0]
+        if first["check"] in ("column_in_dataframe", "column_in_schema"):
+            expected = ", ".join(schema.columns)
+            what = "missing column" if first["check"] == "column_in_dataframe" else "unexpected column"
+            raise InputError(path, f"{what} '{first['failure_case']}'; expected columns: {expected}",
+                             row=1, field=str(first["failure_case"])) from None
+        cases = cases[cases["index"].notna()] if cases["index"].notna().any() else cases
+        first = cases.sort_values("index", kind="stable").iloc[0] if cases["index"].notna().any() else cases.iloc[0]
+        row = int(first["index"]) + 2 if pd.notna(first["index"]) else None
+        field = first["column"] if isinstance(first["column"], str) else None
+        check = str(first["check"])
+        if first["schema_context"] == "DataFrameSchema":
+            wide = next((c for c in schema.checks if c.error == check), None)
+            field = wide.name if wide is not None else field
+            return_msg = f"expected {check}"
+            if row is not None and field in df.columns:
+                return_msg += f", got {df.loc[int(first['index']), field]!r}"
+            raise InputError(path, return_msg, row=row, field=field) from None
+        expected = _expectation(schema, field, check)
+        got = df.loc[int(first["index"]), field] if row is not None and field in df.columns else first["failure_case"]
+        raise InputError(path, f"expected {expected}, got {got!r}", row=row, field=field) from None
+
+
+def _expectation(schema: pa.DataFrameSchema, field: str | None, check: str) -> str:
+    if "coerce_dtype" in check or "dtype(" in check:
+        return "a number"
+    checks = schema.columns[field].checks if field in schema.columns else schema.checks
+    for c in checks:
+        if c.error and (c.name in check or check.startswith(str(c.name))):
+            return c.error
+    for c in list(schema.columns[field].checks if field in schema.columns else []) + list(schema.checks):
+        if c.error:
+            return c.error
+    return check
+
+
+@dataclass(frozen=True)
+class Dataset:
+    observations: pd.DataFrame  # validated, plus columns period_type, start_year, end_year, line
+    sources: pd.DataFrame
+    projects: pd.DataFrame
+    files: dict[str, Path]
+
+    def as_of(self, year: int) -> "Dataset":
+        """Only what was observed for periods ending at or before ``year`` (the as-of discipline)."""
+        obs = self.observations[self.observations["end_year"] <= year]
+        dated = self.projects["date"].str.slice(0, 4)
+        projects = self.projects[(dated == "") | (dated.map(lambda d: d == "" or int(d) <= year))]
+        return Dataset(obs, self.sources, projects, self.files)
+
+    def series(self, name: str) -> pd.DataFrame:
+        return self.observations[self.observations["series"] == name]
+
+
+def load_observations(path: Path, sources: pd.DataFrame | None = None) -> pd.DataFrame:
+    df = validate(read_csv_text(path), OBSERVATIONS_SCHEMA, path)
+    if "note" not in df.columns:
+        df["note"] = ""
+    periods = df["period"].map(parse_period)
+    df["period_type"] = periods.map(lambda p: p.type)
+    df["start_year"] = periods.map(lambda p: p.start_year).astype(int)
+    df["end_year"] = periods.map(lambda p: p.end_year).astype(int)
+    df["line"] = df.index + 2
+    dup = df.duplicated(subset=["series", "period", "kind", "source", "value", "qualifier"], keep="first")
+    if dup.any():
+        i = int(dup.idxmax())
+        first = df[(df["series"] == df.at[i, "series"]) & (df["period"] == df.at[i, "period"])
+                   & (df["source"] == df.at[i, "source"]) & (df["kind"] == df.at[i, "kind"])]["line"].iloc[0]
+        raise InputError(path, f"duplicate of line {first} (same series, period, kind, source and value)",
+                         row=i + 2, field="source")
+    if sources is not None:
+        known = set(sources["source"])
+        bad = ~df["source"].isin(known)
+        if bad.any():
+            i = int(bad.idxmax())
+            raise InputError(path, f"source {df.at[i, 'source']!r} is not in sources.csv", row=i + 2, field="source")
+    return df.reset_index(drop=True)
+
+
+def load_sources(path: Path) -> pd.DataFrame:
+    return validate(read_csv_text(path), SOURCES_SCHEMA, path).reset_index(drop=True)
+
+
+def load_projects(path: Path | None, sources: pd.DataFrame) -> pd.DataFrame:
+    if path is None:
+        return pd.DataFrame({c: pd.Series(dtype=str) for c in PROJECTS_SCHEMA.columns})
+    df = validate(read_csv_text(path), PROJECTS_SCHEMA, path)
+    known = set(sources["source"])
+    bad = (df["source"] != "") & ~df["source"].isin(known)
+    if bad.any():
+        i = int(bad.idxmax())
+        raise InputError(path, f"source {df.at[i, 'source']!r} is not in sources.csv", row=i + 2, field="source")
+    return df.reset_index(drop=True)
+
+
+def check_against_plan(obs: pd.DataFrame, plan: Plan, path: Path) -> None:
+    """Every series in the data is one the plan knows (an indicator's, a rule's, or context)."""
+    known: set[str] = {c.id for c in plan.context_series}
+    for ind in plan.evaluated:
+        known.update(ind.all_series())
+    bad = ~obs["series"].isin(known)
+    if bad.any():
+        i = int(bad.idxmax())
+        raise InputError(path, f"series {obs.at[i, 'series']!r} is not used by the plan; add it to an indicator "
+                               "or to context_series in the plan file", row=int(obs.at[i, "line"]), field="series")
+
+
+def load_dataset(loaded: LoadedPlan) -> Dataset:
+    """Load and validate the plan's data files."""
+    files = {name: loaded.data_path(name) for name in ("observations", "sources", "projects")}
+    sources = load_sources(files["sources"])
+    obs = load_observations(files["observations"], sources)
+    check_against_plan(obs, loaded.plan, files["observations"])
+    projects = load_projects(files["projects"], sources)
+    return Dataset(obs, sources, projects, {k: v for k, v in files.items() if v is not None})

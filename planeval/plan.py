@@ -1,0 +1,263 @@
+"""The plan file: indicators, target kinds, targets, units, names and definition changes.
+
+Loaded with ``yaml.safe_load`` only and validated with pydantic; any problem raises
+:class:`~planeval.errors.InputError` naming the file, the line and the field.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from .config import DEFAULT, MethodConfig
+from .errors import InputError
+
+
+class TargetKind(str, Enum):
+    ceiling_each_year = "ceiling_each_year"
+    floor_each_year = "floor_each_year"
+    cumulative = "cumulative"
+    end_level = "end_level"
+    increase = "increase"
+    around = "around"
+    full_rate = "full_rate"
+    qualitative = "qualitative"
+
+    @property
+    def each_year(self) -> bool:
+        return self in (TargetKind.ceiling_each_year, TargetKind.floor_each_year, TargetKind.qualitative)
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Text(_Strict):
+    """A text in both report languages."""
+
+    zh: str
+    en: str
+
+    def __getitem__(self, lang: str) -> str:
+        if lang not in ("zh", "en"):
+            raise KeyError(lang)
+        return getattr(self, lang)
+
+
+class DefinitionChange(_Strict):
+    """A change in what a series measures, effective from ``year`` (the first year on the new basis).
+
+    ``break``: the measure changed; pace and fits never cross it. ``relabel``: the wording or scope
+    changed slightly; the series continues and the report flags the change.
+    """
+
+    year: int
+    type: Literal["break", "relabel"]
+    zh: str
+    en: str
+
+
+class QualitativeRule(_Strict):
+    """An operational rule for a qualitative target: each year, series ``compare`` ≥ series ``at_least``."""
+
+    compare: str
+    at_least: str
+    zh: str
+    en: str
+
+
+class Indicator(_Strict):
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    number: int | None = None
+    identified: bool = True
+    name: Text
+    unit: Text | None = None
+    series: str | None = None
+    kind: TargetKind | None = None
+    target: float | None = None
+    tolerance: float | None = Field(default=None, gt=0)
+    direction: Literal["higher", "lower"] = "higher"
+    scale: Literal["log", "logit", "identity"] = "identity"
+    target_text: Text | None = None
+    source: str | None = None
+    rule: QualitativeRule | None = None
+    notes: Text | None = None
+    definition_changes: list[DefinitionChange] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _complete(self) -> "Indicator":
+        if not self.identified:
+            return self
+        if not self.series:
+            raise ValueError("an identified indicator needs a 'series'")
+        if self.kind is None:
+            raise ValueError("an identified indicator needs a 'kind' (one of: "
+                             + ", ".join(k.value for k in TargetKind) + ")")
+        if self.unit is None:
+            raise ValueError("an identified indicator needs a 'unit'")
+        if self.kind is TargetKind.qualitative:
+            if self.rule is None:
+                raise ValueError("a qualitative indicator needs a 'rule' (compare / at_least)")
+        elif self.target is None:
+            raise ValueError(f"a {self.kind.value} indicator needs a numeric 'target'")
+        if self.kind is TargetKind.increase and self.target is not None and self.target <= 0:
+            raise ValueError("an increase target must be positive (the amount to add)")
+        if self.kind is TargetKind.full_rate and self.target != 100:
+            raise ValueError("a full_rate target is 100 (per cent)")
+        return self
+
+    @property
+    def sign(self) -> int:
+        """d = +1 when higher is better, −1 when lower is better."""
+        return 1 if self.direction == "higher" else -1
+
+    def breaks(self) -> list[int]:
+        return sorted(c.year for c in self.definition_changes if c.type == "break")
+
+    def all_series(self) -> list[str]:
+        """Every series whose rows can change this indicator's result."""
+        names = [self.series] if self.series else []
+        if self.rule is not None:
+            names += [self.rule.compare, self.rule.at_least]
+        return sorted(set(names))
+
+
+class NamedItem(_Strict):
+    id: str
+    name: Text
+
+
+class DataFiles(_Strict):
+    observations: str
+    sources: str
+    projects: str | None = None
+
+
+class Plan(_Strict):
+    id: str = Field(pattern=r"^[A-Za-z0-9_\-]+$")
+    name: Text
+    issuer: Text | None = None
+    base_year: int
+    end_year: int
+    data: DataFiles
+    method: dict[str, Any] = Field(default_factory=dict)
+    indicators: list[Indicator] = Field(min_length=1)
+    context_series: list[NamedItem] = Field(default_factory=list)
+    major_projects: list[NamedItem] = Field(default_factory=list)
+    synthetic: bool = False
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "Plan":
+        if self.end_year <= self.base_year:
+            raise ValueError(f"end_year {self.end_year} must be after base_year {self.base_year}")
+        seen: set[str] = set()
+        for ind in self.indicators:
+            if ind.id in seen:
+                raise ValueError(f"duplicate indicator id '{ind.id}'")
+            seen.add(ind.id)
+        DEFAULT.with_overrides(self.method)
+        return self
+
+    def indicator(self, indicator_id: str) -> Indicator:
+        for ind in self.indicators:
+            if ind.id == indicator_id:
+                return ind
+        raise KeyError(f"unknown indicator '{indicator_id}'; the plan has: "
+                       + ", ".join(i.id for i in self.indicators))
+
+    @property
+    def evaluated(self) -> list[Indicator]:
+        return [i for i in self.indicators if i.identified]
+
+    @property
+    def method_config(self) -> MethodConfig:
+        return DEFAULT.with_overrides(self.method)
+
+
+class LoadedPlan(BaseModel):
+    """A plan together with where it was read from (data paths are relative to it)."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True, frozen=True)
+    plan: Plan
+    path: Path
+
+    def data_path(self, name: Literal["observations", "sources", "projects"]) -> Path | None:
+        rel = getattr(self.plan.data, name)
+        return None if rel is None else (self.path.parent / rel).resolve()
+
+
+def _line_of(node: yaml.Node | None, loc: tuple[Any, ...]) -> int | None:
+    """1-based line of the YAML node at a pydantic error location, as deep as it can be followed."""
+    line = None
+    for part in loc:
+        if node is None:
+            break
+        line = node.start_mark.line + 1
+        if isinstance(node, yaml.MappingNode) and isinstance(part, str):
+            node = next((v for k, v in node.value if getattr(k, "value", None) == part), None)
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
+            node = node.value[part]
+        else:
+            break
+    if node is not None:
+        line = node.start_mark.line + 1
+    return line
+
+
+def _field_name(loc: tuple[Any, ...], data: Any) -> str:
+    parts: list[str] = []
+    for part in loc:
+        if isinstance(part, int):
+            label = f"[{part}]"
+            try:
+                ident = data[part].get("id") if isinstance(data, list) else None
+            except (AttributeError, IndexError, KeyError, TypeError):
+                ident = None
+            parts.append(f"{label}(id={ident})" if ident else label)
+        else:
+            if not (part.startswith("function-") or part in ("str", "int", "float", "list", "dict")):
+                parts.append(("." if parts else "") + part)
+        try:
+            data = data[part]
+        except (KeyError, IndexError, TypeError):
+            data = None
+    return "".join(parts) or "(plan)"
+
+
+def load_plan(path: Path | str) -> LoadedPlan:
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError(path, "plan file not found") from None
+    except UnicodeDecodeError as exc:
+        raise InputError(path, f"not UTF-8 text (byte {exc.start}); save the plan as UTF-8") from None
+    try:
+        raw = yaml.safe_load(text)
+        root = yaml.compose(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise InputError(path, f"YAML syntax error: {problem}",
+                         row=mark.line + 1 if mark else None) from None
+    if not isinstance(raw, dict):
+        raise InputError(path, "a plan file is a YAML mapping with id, name, base_year, end_year, data, indicators")
+    try:
+        plan = Plan.model_validate(raw)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        loc = tuple(err["loc"])
+        msg = err["msg"].removeprefix("Value error, ")
+        if err["type"] == "enum":
+            msg = f"{msg} (got {err.get('input')!r})"
+        elif err["type"] == "missing":
+            msg = "required field is missing"
+        elif err["type"] == "extra_forbidden":
+            msg = "unknown field (misspelt?)"
+        more = f" (and {exc.error_count() - 1} more problem(s))" if exc.error_count() > 1 else ""
+        raise InputError(path, msg + more, row=_line_of(root, loc), field=_field_name(loc, raw)) from None
+    return LoadedPlan(plan=plan, path=path.resolve())

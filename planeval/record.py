@@ -1,0 +1,116 @@
+"""The result record: one per indicator and evaluation year, the single thing the report reads.
+
+Everything the report shows about an indicator is in here; nothing downstream recomputes it.
+Serialised as JSON with sorted keys so the same inputs give the same bytes.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Message:
+    """Something the report says in words: a stable code plus the text in both languages."""
+
+    code: str
+    zh: str
+    en: str
+
+
+@dataclass(frozen=True)
+class Point:
+    """One observation as shown: its period, value, qualifier (=, ~, <=, <, >=, >), unit and source."""
+
+    period: str
+    value: float | None
+    qualifier: str
+    unit: str
+    source: str
+    kind: str = "actual"  # actual | partial | annual_target | projection
+    note: str = ""
+    line: int = 0  # line in the observations file: every number traces to a source row
+    used: bool = True  # False when a competing value for the same period was preferred
+
+
+@dataclass(frozen=True)
+class Forecast:
+    year: int
+    point: float | None  # median of the pooled paths, in the indicator's unit (cumulative: the five-year sum)
+    low: float | None  # lower end of the interval (config.interval, 80% by default)
+    high: float | None
+    probability: float | None
+    likelihood: Message | None
+    probability_uninflated: float | None
+    probability_by_model: dict[str, float] = field(default_factory=dict)
+    models: list[str] = field(default_factory=list)
+    fit_years: list[int] = field(default_factory=list)
+    scale: str = "identity"
+    # Quantiles of the pooled paths per future year, for the fan chart: year -> [low, median, high].
+    fan: dict[str, list[float]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Record:
+    plan_id: str
+    indicator_id: str
+    evaluation_year: int
+    kind: str
+    direction: str
+    target: float | None
+    tolerance: float | None
+    unit: str
+    base_year: int  # the plan's base year b
+    end_year: int  # E
+    latest: Point | None  # y_c: the last annual observation at or before the evaluation year
+    base: Point | None  # y_b used (may be a later year when the base year has no value)
+    base_substituted: bool
+    current_year: int | None  # c
+    tau: float | None
+    progress: float | None  # P
+    pace: float | None  # ρ = P / τ
+    status: Message
+    years_met: list[int]
+    years_missed: list[int]
+    years_unknown: list[int]
+    headroom: float | None  # ceiling: X − y_c; floor: y_c − X (in the unit)
+    min_ratio: float | None  # floor kinds: min y / X
+    cumulative_done: float | None  # cumulative kinds: S_c
+    required_per_year: float | None  # what each remaining year needs (cumulative, end_level, increase, full_rate)
+    average_per_year: float | None  # what the elapsed years achieved on average
+    forecast: Forecast | None
+    reasons: list[Message]  # why a figure could not be given
+    flags: list[Message]  # what the reader must know: base substituted, definition changes, competing values
+    verdict: Message  # one sentence for the report
+    history: list[Point]  # annual actuals used or shown (all years up to the evaluation year)
+    evidence: list[Point]  # partial-year values, plan-period summaries and projections: shown, never fitted
+    annual_targets: list[Point]
+    rule_series: dict[str, list[Point]] = field(default_factory=dict)  # qualitative: the two compared series
+
+    def to_json(self) -> str:
+        return json.dumps(_clean(asdict(self)), ensure_ascii=False, sort_keys=True, indent=1) + "\n"
+
+    def write(self, path: Path) -> None:
+        path.write_text(self.to_json(), encoding="utf-8")
+
+    @staticmethod
+    def read(path: Path) -> dict[str, Any]:
+        """The record as plain data (what the report consumes)."""
+        return json.loads(path.read_text(encoding="utf-8"))
+
+
+def _clean(obj: Any) -> Any:
+    """Round floats to 10 significant digits (stable bytes across platforms) and map NaN to None."""
+    if isinstance(obj, float):
+        if math.isnan(obj) or math.isinf(obj):
+            return None
+        return float(f"{obj:.10g}")
+    if isinstance(obj, dict):
+        return {str(k): _clean(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_clean(v) for v in obj]
+    return obj

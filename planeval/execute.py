@@ -1,0 +1,193 @@
+"""Executing parameterized notebooks: isolated (a fresh kernel per notebook, via papermill) or
+warm (one kernel per worker process reused across notebooks, namespace reset in between).
+
+Both modes give the same executed-notebook bytes: :func:`scrub` removes what differs between runs
+(timestamps, durations, absolute paths, the injected cell's random id, execution counts of a
+reused kernel). Which mode is used is a runner option; a test proves they agree.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import nbformat
+
+KERNEL_NAME = "python3"
+
+
+@dataclass(frozen=True)
+class Job:
+    """One notebook execution: a notebook, its parameters and where the executed copy goes."""
+
+    key: str  # the cache key: hash of everything that can change the outputs
+    label: str  # indicator id (or another name) for messages
+    notebook: Path
+    output_notebook: Path
+    parameters: dict[str, Any]
+    cwd: Path
+
+
+@dataclass
+class Outcome:
+    job: Job
+    ok: bool
+    seconds: float
+    error: str = ""  # one line: cell number and the exception
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+def scrub(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """Strip run-specific metadata so the same inputs give the same executed-notebook bytes."""
+    params = nb.metadata.get("papermill", {}).get("parameters")
+    nb.metadata.pop("papermill", None)
+    if params is not None:
+        nb.metadata["papermill"] = {"parameters": params}
+    nb.metadata.pop("widgets", None)
+    count = 0
+    for cell in nb.cells:
+        cell.metadata.pop("papermill", None)
+        cell.metadata.pop("execution", None)
+        if "injected-parameters" in cell.metadata.get("tags", []):
+            cell["id"] = "injected-parameters"
+        if cell.cell_type == "code":
+            if cell.get("execution_count") is not None:
+                count += 1
+                cell.execution_count = count
+                for out in cell.get("outputs", []):
+                    if "execution_count" in out:
+                        out["execution_count"] = count
+            else:
+                for out in cell.get("outputs", []):
+                    if "execution_count" in out:
+                        out["execution_count"] = None
+    return nb
+
+
+def _error_summary(nb: nbformat.NotebookNode) -> str:
+    for index, cell in enumerate(nb.cells):
+        for out in cell.get("outputs", []):
+            if out.get("output_type") == "error":
+                first = cell.source.strip().splitlines()[0] if cell.source.strip() else ""
+                return f"cell {index} ({first[:60]!r}): {out.get('ename')}: {str(out.get('evalue'))[:300]}"
+    return ""
+
+
+def _write(nb: nbformat.NotebookNode, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".ipynb.tmp")
+    nbformat.write(scrub(nb), tmp)
+    os.replace(tmp, path)
+
+
+def run_isolated(job: Job, timeout: int) -> Outcome:
+    """A fresh kernel for this notebook, the way papermill's CLI runs it."""
+    import papermill as pm
+
+    start = time.perf_counter()
+    out = job.output_notebook
+    try:
+        pm.execute_notebook(str(job.notebook), str(out), parameters=job.parameters, kernel_name=KERNEL_NAME,
+                            cwd=str(job.cwd), progress_bar=False, log_output=False, execution_timeout=timeout)
+    except Exception as exc:  # noqa: BLE001 - any failure of one notebook is reported, never fatal to the run
+        error = _error_summary(nbformat.read(out, as_version=4)) if out.exists() else ""
+        if out.exists():
+            _write(nbformat.read(out, as_version=4), out)
+        return Outcome(job, False, time.perf_counter() - start, error or f"{type(exc).__name__}: {exc}"[:400])
+    _write(nbformat.read(out, as_version=4), out)
+    return Outcome(job, True, time.perf_counter() - start)
+
+
+class WarmKernel:
+    """One kernel kept alive across notebooks; the namespace is reset before each."""
+
+    RESET = ("get_ipython().run_line_magic('reset', '-f')\n"
+             "import matplotlib.pyplot as _plt; _plt.close('all'); del _plt\n")
+
+    def __init__(self, cwd: Path):
+        from jupyter_client.manager import KernelManager
+
+        self.km = KernelManager(kernel_name=KERNEL_NAME)
+        self.km.start_kernel(cwd=str(cwd))
+        self.kc = self.km.client()
+        self.kc.start_channels()
+        self.kc.wait_for_ready(timeout=60)
+        self.cwd = cwd
+
+    def run(self, job: Job, timeout: int) -> Outcome:
+        from nbclient import NotebookClient
+        from nbclient.exceptions import CellExecutionError, CellTimeoutError
+        from papermill.iorw import load_notebook_node
+        from papermill.parameterize import parameterize_notebook
+
+        start = time.perf_counter()
+        if job.cwd != self.cwd:
+            self.kc.execute_interactive(f"import os; os.chdir({str(job.cwd)!r}); del os", timeout=30)
+        self.kc.execute_interactive(self.RESET, timeout=30)
+        nb = parameterize_notebook(load_notebook_node(str(job.notebook)), job.parameters, kernel_name=KERNEL_NAME)
+        client = NotebookClient(nb, km=self.km, timeout=timeout, kernel_name=KERNEL_NAME, record_timing=False,
+                                resources={"metadata": {"path": str(job.cwd)}})
+        client.kc = self.kc
+        try:
+            client.execute(cleanup_kc=False)
+        except (CellExecutionError, CellTimeoutError, RuntimeError) as exc:
+            _write(nb, job.output_notebook)
+            if isinstance(exc, CellTimeoutError):
+                self.restart()
+            return Outcome(job, False, time.perf_counter() - start,
+                           _error_summary(nb) or f"{type(exc).__name__}: {str(exc).splitlines()[0][:300]}")
+        _write(nb, job.output_notebook)
+        return Outcome(job, True, time.perf_counter() - start)
+
+    def restart(self) -> None:
+        self.km.restart_kernel(now=True)
+        self.kc.wait_for_ready(timeout=60)
+
+    def close(self) -> None:
+        self.kc.stop_channels()
+        self.km.shutdown_kernel(now=True)
+
+
+class KernelPool:
+    """Warm kernels for a pool of worker threads: each thread lazily starts and then reuses its own.
+
+    The threads only wait on kernels (separate processes), so N threads keep N cores busy.
+    """
+
+    def __init__(self) -> None:
+        self._local = threading.local()
+        self._all: list[WarmKernel] = []
+        self._lock = threading.Lock()
+
+    def kernel(self, cwd: Path) -> WarmKernel:
+        warm = getattr(self._local, "kernel", None)
+        if warm is None:
+            warm = WarmKernel(cwd)
+            self._local.kernel = warm
+            with self._lock:
+                self._all.append(warm)
+        return warm
+
+    def close(self) -> None:
+        for warm in self._all:
+            try:
+                warm.close()
+            except Exception:  # noqa: BLE001 - shutting down; nothing useful to report
+                pass
+        self._all.clear()
+
+
+def run_job(job: Job, mode: str, timeout: int, pool: KernelPool | None = None) -> Outcome:
+    """Run one job; any failure (a cell error, a dead kernel) is an unsuccessful Outcome, never raised."""
+    try:
+        if mode == "warm":
+            assert pool is not None, "warm mode needs a KernelPool"
+            return pool.kernel(job.cwd).run(job, timeout)
+        return run_isolated(job, timeout)
+    except Exception as exc:  # noqa: BLE001 - a broken kernel is one failed job, not a crashed run
+        text = str(exc).splitlines()[0][:300] if str(exc) else ""
+        return Outcome(job, False, 0.0, f"{type(exc).__name__}: {text}")

@@ -1,0 +1,63 @@
+"""Content hashes: the cache keys and the manifest's record of what a report was made from."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from .data import Dataset
+from .plan import Indicator, LoadedPlan
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def sha256_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def sha256_file(path: Path) -> str:
+    return sha256_bytes(path.read_bytes())
+
+
+def sha256_json(obj: Any) -> str:
+    return sha256_bytes(json.dumps(obj, sort_keys=True, ensure_ascii=False, default=str).encode("utf-8"))
+
+
+def library_files() -> list[Path]:
+    """The library's code, templates and styles: any change can change a result or the report."""
+    return sorted(p for p in PACKAGE_DIR.rglob("*") if p.is_file() and p.suffix in (".py", ".j2", ".css"))
+
+
+def files_digest(paths: list[Path], root: Path) -> dict[str, str]:
+    return {str(p.relative_to(root)) if p.is_relative_to(root) else str(p): sha256_file(p) for p in paths}
+
+
+def frame_digest(df: pd.DataFrame) -> str:
+    """Hash of a frame's content (row order as given), independent of its index."""
+    return sha256_bytes(df.to_csv(index=False, lineterminator="\n").encode("utf-8"))
+
+
+def indicator_inputs(loaded: LoadedPlan, dataset: Dataset, indicator: Indicator, year: int) -> dict[str, Any]:
+    """Everything about the plan and the data that can change one indicator's record as of ``year``:
+    its plan entry, the plan's period and method, its series' rows as of the year, and the
+    sources those rows cite."""
+    obs = dataset.as_of(year).observations
+    rows = obs[obs["series"].isin(indicator.all_series())]  # with line numbers: records cite them
+    cited = dataset.sources[dataset.sources["source"].isin(set(rows["source"]))]
+    plan = loaded.plan
+    return {
+        "indicator": indicator.model_dump(mode="json"),
+        "plan": {"id": plan.id, "base_year": plan.base_year, "end_year": plan.end_year, "method": plan.method},
+        "rows": frame_digest(rows),
+        "sources": frame_digest(cited),
+    }
+
+
+def dataset_digest(dataset: Dataset) -> str:
+    """The data a report as of a year rests on (observations, sources, projects after the as-of cut)."""
+    return sha256_json({"observations": frame_digest(dataset.observations.drop(columns=["line"])),
+                        "sources": frame_digest(dataset.sources), "projects": frame_digest(dataset.projects)})

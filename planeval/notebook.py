@@ -1,0 +1,86 @@
+"""Small helpers that keep the notebooks thin: load, tabulate, write outputs.
+
+The notebooks narrate; everything they compute comes from ``evaluate`` and is shown from the
+record's plain-data form (the same JSON the report reads).
+"""
+
+from __future__ import annotations
+
+import json
+import warnings
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from .config import MethodConfig
+from .data import Dataset, load_dataset
+from .plan import Indicator, LoadedPlan, load_plan
+from .record import Record
+
+
+def load(plan_path: str | Path, indicator_id: str | None = None) -> tuple[LoadedPlan, Dataset, Indicator | None, MethodConfig]:
+    """The plan, its validated data, one indicator (if named) and the method settings."""
+    loaded = load_plan(plan_path)
+    dataset = load_dataset(loaded)
+    indicator = loaded.plan.indicator(indicator_id) if indicator_id else None
+    return loaded, dataset, indicator, loaded.plan.method_config
+
+
+def as_data(record: Record) -> dict[str, Any]:
+    """The record exactly as the report will read it (round-tripped through its JSON)."""
+    return json.loads(record.to_json())
+
+
+def observations_table(dataset: Dataset, series: list[str], year: int) -> pd.DataFrame:
+    """Every row of the given series that the evaluation may use (periods ending by ``year``)."""
+    rows = dataset.as_of(year).observations
+    cols = ["series", "period", "value", "qualifier", "unit", "kind", "source", "line"]
+    return rows[rows["series"].isin(series)][cols].sort_values(["series", "kind", "period"]).reset_index(drop=True)
+
+
+def _num(value: float | None, digits: int = 2) -> str:
+    return "—" if value is None else f"{value:,.{digits}f}"
+
+
+def key_figures(record: dict[str, Any], lang: str) -> pd.DataFrame:
+    """The record's headline figures as a two-column table (label, value)."""
+    zh = lang == "zh"
+    latest, base, f = record["latest"], record["base"], record["forecast"]
+    rows: list[tuple[str, str]] = [
+        ("状态" if zh else "status", record["status"][lang]),
+        ("最新值" if zh else "latest", "—" if latest is None else f"{latest['qualifier']}{_num(latest['value'])} ({latest['period']})"),
+        ("基数" if zh else "base", "—" if base is None else f"{_num(base['value'])} ({base['period']})"),
+        ("时间进度 τ" if zh else "elapsed share τ", _num(record["tau"])),
+        ("目标进度 P" if zh else "progress share P", _num(record["progress"])),
+        ("进度比 ρ" if zh else "pace ρ", _num(record["pace"])),
+        ("达标年份" if zh else "years met", ", ".join(map(str, record["years_met"])) or "—"),
+        ("未达标年份" if zh else "years missed", ", ".join(map(str, record["years_missed"])) or "—"),
+        ("无数据年份" if zh else "years unknown", ", ".join(map(str, record["years_unknown"])) or "—"),
+    ]
+    if f is not None:
+        rows += [
+            (f"{f['year']}年预测" if zh else f"forecast {f['year']}",
+             f"{_num(f['point'])} [{_num(f['low'])}, {_num(f['high'])}]"),
+            ("实现概率" if zh else "probability", "—" if f["probability"] is None
+             else f"{f['probability']:.2f} ({f['likelihood'][lang]}; {'未放大' if zh else 'uninflated'} {f['probability_uninflated']:.2f})"),
+        ]
+    return pd.DataFrame(rows, columns=["", ""]).set_index(pd.Index(range(1, len(rows) + 1)))
+
+
+def write_outputs(record: Record, output_dir: str | Path, langs: tuple[str, ...] = ("zh", "en")) -> list[Path]:
+    """Write the record and one chart per language where run_all.py collects them."""
+    from . import charts
+
+    out = Path(output_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    written = [out / f"{record.indicator_id}.json"]
+    record.write(written[0])
+    data = as_data(record)
+    for lang in langs:
+        path = out / f"{record.indicator_id}.{lang}.png"
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", UserWarning)  # a missing glyph is an error, not a tofu box
+            charts.save_png(charts.indicator_chart(data, lang), path)
+        written.append(path)
+    return written

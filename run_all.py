@@ -1,0 +1,95 @@
+#!/usr/bin/env python3
+"""Regenerate a plan's evaluation report for one year.
+
+    python run_all.py --year 2023
+
+writes reports/2023/: report.zh.html, report.en.html, report.zh.pdf, report.en.pdf, index.html,
+report.html/report.pdf (the first language), the executed notebooks (notebooks/), the result
+records and charts (results/) and manifest.json. Exit status: 0 success (or already up to date),
+1 a notebook failed (the previous report is left in place), 2 bad arguments or bad input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+DEFAULT_PLAN = ROOT / "params" / "shanghai_14th_employment.yaml"
+LANGS = ("zh", "en")
+
+
+def _langs(text: str) -> tuple[str, ...]:
+    langs = tuple(dict.fromkeys(part.strip() for part in text.split(",") if part.strip()))
+    bad = [lang for lang in langs if lang not in LANGS]
+    if not langs or bad:
+        raise argparse.ArgumentTypeError(f"expected a comma-separated list of {', '.join(LANGS)}, got {text!r}")
+    return langs
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected 1 or more, got {value}")
+    return value
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="run_all.py", description=__doc__.split("\n\n")[0],
+        epilog="Exit status: 0 success or up to date; 1 a notebook failed (previous report kept); 2 bad arguments or input.")
+    p.add_argument("--year", type=int, required=True,
+                   help="evaluation year; only data for periods ending by then are used (e.g. 2023 for the mid-term review)")
+    p.add_argument("--plan", type=Path, default=DEFAULT_PLAN,
+                   help=f"plan file (default: {DEFAULT_PLAN.relative_to(ROOT)})")
+    p.add_argument("--lang", type=_langs, default=LANGS, metavar="zh,en",
+                   help="report language(s), comma-separated (default: zh,en); the first is also report.html/pdf")
+    p.add_argument("--jobs", type=_positive, default=os.cpu_count() or 1, metavar="N",
+                   help=f"notebooks executed at once (default: the CPU count, {os.cpu_count()})")
+    p.add_argument("--only", nargs="+", default=(), metavar="ID",
+                   help="evaluate and report only these indicator ids (the report says it is partial)")
+    p.add_argument("--out", type=Path, default=ROOT / "reports", metavar="DIR",
+                   help="output folder; the report goes to DIR/<year>/ (default: reports/)")
+    p.add_argument("--force", action="store_true",
+                   help="ignore the cache: re-execute every notebook and rebuild the report")
+    p.add_argument("--isolated", action="store_true",
+                   help="a fresh kernel for every notebook (slower; default reuses one warm kernel per worker)")
+    p.add_argument("--timeout", type=_positive, default=600, metavar="SECONDS",
+                   help="stop a notebook cell that runs longer than this (default: 600)")
+    p.add_argument("--debug", action="store_true", help="show Python tracebacks for errors")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    from planeval.errors import InputError
+    from planeval.runner import Options, RunFailed, run
+
+    options = Options(year=args.year, plan=args.plan, out=args.out, langs=args.lang, jobs=args.jobs,
+                      only=tuple(args.only), force=args.force, mode="isolated" if args.isolated else "warm",
+                      timeout=args.timeout)
+    try:
+        result = run(options, log=lambda m: print(m, flush=True), progress=sys.stderr.isatty())
+    except InputError as exc:
+        if args.debug:
+            raise
+        print(f"run_all.py: error: {exc}", file=sys.stderr)
+        return 2
+    except RunFailed as exc:
+        if args.debug:
+            raise
+        print(f"run_all.py: {exc}. The previous report (if any) is unchanged; the failed notebooks are in "
+              f"{exc.kept}/notebooks/.", file=sys.stderr)
+        return 1
+    if not result.up_to_date:
+        print(f"done in {result.seconds:.1f} s: {len(result.executed)} executed, {len(result.cached)} from cache")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

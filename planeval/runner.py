@@ -50,6 +50,7 @@ class Options:
     mode: str = "warm"  # "warm": one reused kernel per worker; "isolated": a fresh kernel per notebook
     timeout: int = 600  # seconds a single cell may run
     cache: Path | None = None  # default: <out>/.cache
+    notebook: Path = NOTEBOOK  # the indicator notebook (another one for a plan that needs its own narrative)
 
 
 @dataclass
@@ -122,8 +123,8 @@ def package_versions() -> dict[str, str]:
     return versions
 
 
-def code_digest() -> dict[str, str]:
-    return files_digest(library_files() + [NOTEBOOK, LOCK], ROOT)
+def code_digest(notebook: Path = NOTEBOOK) -> dict[str, str]:
+    return files_digest(library_files() + [notebook, LOCK], ROOT)
 
 
 def indicator_key(loaded: LoadedPlan, dataset: Dataset, indicator_id: str, year: int, code: dict[str, str]) -> str:
@@ -146,7 +147,7 @@ def run(options: Options, log: Callable[[str], None] = print, progress: bool = F
     final = out / str(options.year)
     result = Result(report_dir=final)
 
-    code = code_digest()
+    code = code_digest(options.notebook)
     keys = {i: indicator_key(loaded, dataset, i, options.year, code) for i in ids}
     as_of = dataset.as_of(options.year)
     commit = git_commit()
@@ -175,10 +176,10 @@ def run(options: Options, log: Callable[[str], None] = print, progress: bool = F
             continue
         work = cache / "tmp" / f"{keys[i]}-{os.getpid()}"
         shutil.rmtree(work, ignore_errors=True)
-        todo.append(Job(key=keys[i], label=i, notebook=NOTEBOOK, output_notebook=work / f"{i}.ipynb",
+        todo.append(Job(key=keys[i], label=i, notebook=options.notebook, output_notebook=work / f"{i}.ipynb",
                         parameters={"plan_path": str(loaded.path), "indicator_id": i, "year": options.year,
                                     "output_dir": str(work / "results")},
-                        cwd=NOTEBOOK.parent))
+                        cwd=options.notebook.parent))
     if result.cached:
         log(f"{len(result.cached)} indicator(s) unchanged, taken from the cache: {', '.join(result.cached)}")
     outcomes = execute_all(todo, options, log, progress)

@@ -7,6 +7,7 @@ editor shows it: the header is line 1) and the field. Nothing is filled, interpo
 
 from __future__ import annotations
 
+import csv
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -92,7 +93,7 @@ def _value_in_range(df: pd.DataFrame) -> pd.Series:
 OBSERVATIONS_SCHEMA = pa.DataFrameSchema(
     {
         "series": pa.Column(str, pa.Check.str_matches(r"^[a-z][a-z0-9_]*$",
-                                                      error="a lower-case identifier such as new_jobs")),
+                                                      error="a lower-case identifier such as gdp_growth")),
         "period": pa.Column(str, pa.Check(_is_period, element_wise=False,
                                           error="YYYY, YYYY-YYYY or YYYY-MM/YYYY-MM, start before end")),
         "value": pa.Column(float, coerce=True, nullable=True),
@@ -103,6 +104,8 @@ OBSERVATIONS_SCHEMA = pa.DataFrameSchema(
         "note": pa.Column(str, required=False),
     },
     checks=[
+        pa.Check(lambda df: ~pd.to_numeric(df["value"], errors="coerce").isin([float("inf"), float("-inf")]),
+                 element_wise=False, name="value", error="a finite number"),
         pa.Check(_value_in_range, element_wise=False, name="value",
                  error="a count is never negative and a percentage lies between 0 and 100"),
         pa.Check(lambda df: ~(df["value"].isna() & (df["unit"] != "text")), element_wise=False, name="value",
@@ -158,8 +161,13 @@ def read_csv_text(path: Path) -> pd.DataFrame:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
+        # The field: the header's name for the cell holding the bad byte (cells counted up to it).
+        header = next(csv.reader([raw.split(b"\n", 1)[0].decode("utf-8", "replace")]), [])
+        before = raw[raw.rfind(b"\n", 0, exc.start) + 1: exc.start].decode("utf-8", "replace")
+        column = len(next(csv.reader([before]), [""])) - 1
+        field = header[column].strip() if line > 1 and column < len(header) else None
         raise InputError(path, f"not UTF-8 (byte {exc.start}); re-save the file as UTF-8 "
-                               "(e.g. iconv -f GBK -t UTF-8)", row=line) from None
+                               "(e.g. iconv -f GBK -t UTF-8)", row=line, field=field) from None
     if not text.strip():
         raise InputError(path, "the file is empty; expected a header row and data rows")
     import io
@@ -227,7 +235,7 @@ class Dataset:
         """Only what was observed for periods ending at or before ``year`` (the as-of discipline)."""
         obs = self.observations[self.observations["end_year"] <= year]
         dated = self.projects["date"].str.slice(0, 4)
-        projects = self.projects[(dated == "") | (dated.map(lambda d: d == "" or int(d) <= year))]
+        projects = self.projects[dated.map(lambda d: d == "" or int(d) <= year).astype(bool)]
         return Dataset(obs, self.sources, projects, self.files)
 
     def series(self, name: str) -> pd.DataFrame:

@@ -120,7 +120,9 @@ def level_progress(kind: TargetKind, ind: Indicator, y_b: float, y_c: float, con
     x = ind.target
     assert x is not None
     if kind is TargetKind.end_level:
-        return None if x == y_b else (y_c - y_b) / (x - y_b)
+        # A base already at or past the target leaves no distance to cover: the share has no meaning
+        # (with y_b beyond X the formula would even turn a fall back below X into positive progress).
+        return None if ind.sign * (y_b - x) >= 0 else (y_c - y_b) / (x - y_b)
     if kind is TargetKind.increase:
         return ind.sign * (y_c - y_b) / x
     if kind is TargetKind.full_rate:
@@ -204,7 +206,7 @@ def evaluate(plan: Plan, ind: Indicator, dataset: Dataset, year: int, config: Me
                   history=history, evidence=evidence, annual_targets=targets)
 
     if kind.each_year:
-        result = _each_year(plan, ind, data, series, year, config, work)
+        result = _each_year(plan, ind, data, series, year, config, work, confidence)
     elif kind is TargetKind.cumulative:
         result = _cumulative(plan, ind, series, year, segment_start, config, work)
     else:
@@ -270,7 +272,7 @@ def _no_current_value(work: _Work, b: int, year: int) -> None:
 
 
 def _each_year(plan: Plan, ind: Indicator, data: Dataset, series: Annual, year: int, config: MethodConfig,
-               work: _Work) -> dict:
+               work: _Work, confidence: dict[str, str]) -> dict:
     b, e = plan.base_year, plan.end_year
     last = min(year, e)
     elapsed = list(range(b + 1, last + 1))
@@ -280,8 +282,8 @@ def _each_year(plan: Plan, ind: Indicator, data: Dataset, series: Annual, year: 
     unknown: list[int] = []
     if ind.kind is TargetKind.qualitative:
         assert ind.rule is not None
-        left = annual_series(data.series(ind.rule.compare), {})
-        right = annual_series(data.series(ind.rule.at_least), {})
+        left = annual_series(data.series(ind.rule.compare), confidence)
+        right = annual_series(data.series(ind.rule.at_least), confidence)
         out["rule_series"] = {ind.rule.compare: list(left.chosen.values()), ind.rule.at_least: list(right.chosen.values())}
         lp, rp = left.points(), right.points()
         for y in elapsed:
@@ -306,7 +308,8 @@ def _each_year(plan: Plan, ind: Indicator, data: Dataset, series: Annual, year: 
             latest = series.chosen[c]
             out["latest"], out["current_year"] = latest, c
             if latest.qualifier in POINT_QUALIFIERS and latest.value is not None:
-                out["headroom"] = ind.sign * (ind.target - latest.value) if ind.kind is TargetKind.ceiling_each_year \
+                # ceiling: X − y_c; floor: y_c − X (positive = room to spare, whatever the direction field says)
+                out["headroom"] = ind.target - latest.value if ind.kind is TargetKind.ceiling_each_year \
                     else latest.value - ind.target
             pts = [series.chosen[y].value for y in settled if series.chosen[y].qualifier in POINT_QUALIFIERS]
             if ind.kind is TargetKind.floor_each_year and pts:

@@ -71,7 +71,11 @@ def linear_trend_paths(t: np.ndarray, z: np.ndarray, horizon: np.ndarray, n: int
     """OLS trend z = a + b(t − t_n) + e; parameters drawn from N(β̂, k²·cov), residuals N(0, k²σ̂²)."""
     x = sm.add_constant((t - t[-1]).astype(float))
     fit = sm.OLS(z, x).fit()
-    beta = rng.multivariate_normal(fit.params, (k**2) * fit.cov_params(), size=n, method="cholesky")
+    cov = (k**2) * fit.cov_params()
+    try:
+        beta = rng.multivariate_normal(fit.params, cov, size=n, method="cholesky")
+    except np.linalg.LinAlgError:  # an exact fit (e.g. a constant series): zero, not positive-definite, covariance
+        beta = rng.multivariate_normal(fit.params, cov, size=n, method="eigh")
     sigma = float(np.sqrt(fit.scale))
     h = (horizon - t[-1]).astype(float)
     shocks = rng.normal(0.0, k * sigma, size=(n, len(horizon)))

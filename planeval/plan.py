@@ -32,6 +32,15 @@ class TargetKind(str, Enum):
         return self in (TargetKind.ceiling_each_year, TargetKind.floor_each_year, TargetKind.qualitative)
 
 
+class _FieldError(ValueError):
+    """A validator's complaint about one field; ``loc`` is its path below the model being validated,
+    so the error can name that field and its line rather than only the enclosing object."""
+
+    def __init__(self, message: str, *loc: str | int):
+        super().__init__(message)
+        self.loc = loc
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -93,21 +102,21 @@ class Indicator(_Strict):
         if not self.identified:
             return self
         if not self.series:
-            raise ValueError("an identified indicator needs a 'series'")
+            raise _FieldError("an identified indicator needs a 'series'", "series")
         if self.kind is None:
-            raise ValueError("an identified indicator needs a 'kind' (one of: "
-                             + ", ".join(k.value for k in TargetKind) + ")")
+            raise _FieldError("an identified indicator needs a 'kind' (one of: "
+                              + ", ".join(k.value for k in TargetKind) + ")", "kind")
         if self.unit is None:
-            raise ValueError("an identified indicator needs a 'unit'")
+            raise _FieldError("an identified indicator needs a 'unit'", "unit")
         if self.kind is TargetKind.qualitative:
             if self.rule is None:
-                raise ValueError("a qualitative indicator needs a 'rule' (compare / at_least)")
+                raise _FieldError("a qualitative indicator needs a 'rule' (compare / at_least)", "rule")
         elif self.target is None:
-            raise ValueError(f"a {self.kind.value} indicator needs a numeric 'target'")
+            raise _FieldError(f"a {self.kind.value} indicator needs a numeric 'target'", "target")
         if self.kind is TargetKind.increase and self.target is not None and self.target <= 0:
-            raise ValueError("an increase target must be positive (the amount to add)")
+            raise _FieldError("an increase target must be positive (the amount to add)", "target")
         if self.kind is TargetKind.full_rate and self.target != 100:
-            raise ValueError("a full_rate target is 100 (per cent)")
+            raise _FieldError("a full_rate target is 100 (per cent)", "target")
         return self
 
     @property
@@ -143,6 +152,7 @@ class Plan(_Strict):
     issuer: Text | None = None
     base_year: int
     end_year: int
+    midterm_year: int | None = None  # the mid-term review year; default: see scorecard.midterm_year
     data: DataFiles
     method: dict[str, Any] = Field(default_factory=dict)
     indicators: list[Indicator] = Field(min_length=1)
@@ -153,11 +163,14 @@ class Plan(_Strict):
     @model_validator(mode="after")
     def _consistent(self) -> "Plan":
         if self.end_year <= self.base_year:
-            raise ValueError(f"end_year {self.end_year} must be after base_year {self.base_year}")
+            raise _FieldError(f"end_year {self.end_year} must be after base_year {self.base_year}", "end_year")
+        if self.midterm_year is not None and not self.base_year < self.midterm_year < self.end_year:
+            raise _FieldError(f"midterm_year {self.midterm_year} must lie strictly between base_year {self.base_year} "
+                              f"and end_year {self.end_year}", "midterm_year")
         seen: set[str] = set()
-        for ind in self.indicators:
+        for i, ind in enumerate(self.indicators):
             if ind.id in seen:
-                raise ValueError(f"duplicate indicator id '{ind.id}'")
+                raise _FieldError(f"duplicate indicator id '{ind.id}'", "indicators", i, "id")
             seen.add(ind.id)
         DEFAULT.with_overrides(self.method)
         return self
@@ -250,7 +263,7 @@ def load_plan(path: Path | str) -> LoadedPlan:
         plan = Plan.model_validate(raw)
     except ValidationError as exc:
         err = exc.errors()[0]
-        loc = tuple(err["loc"])
+        loc = tuple(err["loc"]) + getattr((err.get("ctx") or {}).get("error"), "loc", ())
         msg = err["msg"].removeprefix("Value error, ")
         if err["type"] == "enum":
             msg = f"{msg} (got {err.get('input')!r})"

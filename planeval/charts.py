@@ -1,0 +1,252 @@
+"""Charts drawn from result records only: one per indicator, and a one-glance overview.
+
+The optional ``plan`` gives names, units and the years of definition changes (the record does not
+carry them); without it the chart falls back to the record's ids and unit.
+"""
+
+from __future__ import annotations
+
+import io
+import textwrap
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+import seaborn as sns
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+from .i18n import FONT_FAMILY, status_colour, status_name, t
+from .plan import Indicator, LoadedPlan, Plan
+
+DPI = 150
+BOUND_MARKERS = {"<=": "v", "<": "v", ">=": "^", ">": "^"}
+C_HIST, C_TARGET, C_FAN, C_EVID, C_ANNUAL, C_CHANGE = "#2166ac", "#c51b7d", "#4393c3", "#762a83", "#555555", "#777777"
+
+
+def _style() -> None:
+    """Seaborn theme with the CJK font named explicitly (set each time: themes reset rcParams)."""
+    sns.set_theme(style="whitegrid", context="paper")
+    matplotlib.rcParams.update({
+        "font.family": "sans-serif",
+        "font.sans-serif": [FONT_FAMILY],
+        "axes.unicode_minus": False,
+        "svg.hashsalt": "planeval",
+    })
+
+
+def _plan(plan: Plan | LoadedPlan | None) -> Plan | None:
+    return plan.plan if isinstance(plan, LoadedPlan) else plan
+
+
+def _indicator(plan: Plan | None, indicator_id: str) -> Indicator | None:
+    if plan is None:
+        return None
+    return next((i for i in plan.indicators if i.id == indicator_id), None)
+
+
+def _year(period: str) -> int:
+    """The year a period ends in: '2023', '2021-2025' and '2023-01/2023-10' all map to their last year."""
+    return int(period[-7:-3]) if "/" in period else int(period[-4:])
+
+
+def _num(v: float) -> str:
+    return f"{v:,.2f}".rstrip("0").rstrip(".")
+
+
+def _history(ax: Axes, points: list[dict[str, Any]], breaks: list[int], label: str, colour: str,
+             bound_label: str | None) -> None:
+    """Point values joined within each definition segment; bounds as unjoined triangles."""
+    used = [p for p in points if p["used"] and p["value"] is not None]
+    exact = sorted((_year(p["period"]), p["value"]) for p in used if p["qualifier"] not in BOUND_MARKERS)
+    segments: list[list[tuple[int, float]]] = []
+    for x, y in exact:  # a new segment after a missing year or at a definition break: never joined across
+        if not segments or x != segments[-1][-1][0] + 1 or x in breaks:
+            segments.append([])
+        segments[-1].append((x, y))
+    for i, seg in enumerate(segments):
+        ax.plot(*zip(*seg), "o-", color=colour, lw=1.8, ms=5, label=label if i == 0 else None)
+    for q, marker in sorted(set((p["qualifier"], BOUND_MARKERS[p["qualifier"]]) for p in used if p["qualifier"] in BOUND_MARKERS)):
+        pts = [(_year(p["period"]), p["value"]) for p in used if p["qualifier"] == q]
+        ax.scatter(*zip(*pts), marker=marker, s=60, color=colour, zorder=4,
+                   label=f"{bound_label} ({q.replace('<=', '≤').replace('>=', '≥')})" if bound_label else None)
+
+
+def _cumulative(ax: Axes, record: dict[str, Any], lang: str) -> None:
+    """Annual flows as bars; the plan-period running sum against the straight schedule to the target."""
+    b, e, x = record["base_year"], record["end_year"], record["target"]
+    flows = {_year(p["period"]): p["value"] for p in record["history"]
+             if p["used"] and p["value"] is not None and p["qualifier"] not in BOUND_MARKERS}
+    ax.bar(list(flows), list(flows.values()), width=0.5, color=C_HIST, alpha=0.3, label=t("chart.flows", lang))
+    run, total = [(b, 0.0)], 0.0
+    for year in range(b + 1, e + 1):
+        if year not in flows:
+            break
+        total += flows[year]
+        run.append((year, total))
+    if len(run) > 1:
+        ax.plot(*zip(*run), "o-", color=C_HIST, lw=1.8, ms=5, label=t("chart.cumulative", lang))
+    ax.plot([b, e], [0, x], ":", color=C_TARGET, lw=1.2, label=t("chart.schedule", lang))
+    ax.axhline(x, color=C_TARGET, ls="--", lw=1.2, label=f"{t('chart.target', lang)} {_num(x)}")
+
+
+def _target(ax: Axes, record: dict[str, Any], lang: str) -> None:
+    kind, x = record["kind"], record["target"]
+    if x is None:
+        return
+    label = t("chart.target", lang)
+    if kind == "around":
+        tol = record["tolerance"] or 0.0
+        ax.axhspan(x - tol, x + tol, color=C_TARGET, alpha=0.12, label=f"{t('chart.target_band', lang)} {_num(x)}±{_num(tol)}")
+        ax.axhline(x, color=C_TARGET, ls="--", lw=1)
+    elif kind == "increase":
+        base = record["base"]
+        if base and base["value"] is not None:
+            ax.axhline(base["value"] + x, color=C_TARGET, ls="--", lw=1.2,
+                       label=f"{label} {_num(base['value'])}+{_num(x)}")
+    else:
+        ax.axhline(x, color=C_TARGET, ls="--", lw=1.2, label=f"{label} {_num(x)}")
+
+
+def _fan(ax: Axes, record: dict[str, Any], lang: str) -> None:
+    fc = record.get("forecast") or {}
+    fan = fc.get("fan") or {}
+    if not fan:
+        return
+    years = sorted(int(y) for y in fan)
+    low, med, high = (list(v) for v in zip(*(fan[str(y)] for y in years)))
+    latest = record.get("latest")
+    start = record.get("cumulative_done") if record["kind"] == "cumulative" else (latest or {}).get("value")
+    if start is not None and record.get("current_year") is not None and record["current_year"] < years[0]:
+        years, low, med, high = [record["current_year"], *years], [start, *low], [start, *med], [start, *high]
+    ax.fill_between(years, low, high, color=C_FAN, alpha=0.25, lw=0, label=t("chart.fan", lang))
+    ax.plot(years, med, "--", color=C_FAN, lw=1.5, label=t("chart.median", lang))
+
+
+def _evidence(ax: Axes, points: list[dict[str, Any]], lang: str) -> None:
+    pts = [p for p in points if p["value"] is not None]
+    for i, p in enumerate(pts):
+        x, y = _year(p["period"]), p["value"]
+        ax.scatter([x], [y], s=55, facecolors="none", edgecolors=C_EVID, lw=1.5, zorder=5,
+                   label=t("chart.evidence", lang) if i == 0 else None)
+        ax.annotate(p["period"], (x, y), xytext=(6, -3 if i % 2 else 4), textcoords="offset points",
+                    fontsize=7, color=C_EVID)
+
+
+def _rule(ax: Axes, record: dict[str, Any], lang: str, plan: Plan | None, ind: Indicator | None) -> None:
+    names = {c.id: c.name[lang] for c in plan.context_series} if plan else {}
+    if ind is not None and ind.rule is not None:
+        names[ind.rule.compare] = t("chart.rule_compare", lang)
+        ax.set_title("\n".join(textwrap.wrap(getattr(ind.rule, lang), 60 if lang == "zh" else 110)), fontsize=8, loc="left")
+    palette = [C_HIST, C_TARGET]
+    for i, (sid, points) in enumerate(sorted(record.get("rule_series", {}).items())):
+        _history(ax, points, [], names.get(sid, sid), palette[i % 2], None)
+    for j, year in enumerate(record.get("years_missed", [])):
+        ax.axvspan(year - 0.4, year + 0.4, color="#b2182b", alpha=0.1, label=t("chart.rule_fail", lang) if j == 0 else None)
+
+
+def indicator_chart(record: dict[str, Any], lang: str, *, plan: Plan | LoadedPlan | None = None) -> Figure:
+    """The indicator's history, target, annual targets, partial evidence, forecast fan and plan period."""
+    _style()
+    p = _plan(plan)
+    ind = _indicator(p, record["indicator_id"])
+    b, e, kind = record["base_year"], record["end_year"], record["kind"]
+    fig = Figure(figsize=(8, 4.6), layout="constrained")
+    ax = fig.subplots()
+    ax.axvspan(b, e, color="#f0f0f0", zorder=0, label=t("chart.plan_period", lang))
+    breaks = ind.breaks() if ind else []
+    if kind == "qualitative":
+        _rule(ax, record, lang, p, ind)
+    elif kind == "cumulative":
+        _cumulative(ax, record, lang)
+        _history(ax, [q for q in record["history"] if q["qualifier"] in BOUND_MARKERS], [], "", C_HIST, t("chart.bound", lang))
+    else:
+        _target(ax, record, lang)
+        _history(ax, record["history"], breaks, t("chart.history", lang), C_HIST, t("chart.bound", lang))
+    base = record.get("base")
+    if base and base["value"] is not None and kind != "cumulative":
+        ax.scatter([_year(base["period"])], [base["value"]], s=160, facecolors="none", edgecolors="black",
+                   lw=1.2, zorder=6, label=t("chart.base", lang))
+    targets = [q for q in record.get("annual_targets", []) if q["value"] is not None]
+    if targets:
+        ax.scatter([_year(q["period"]) for q in targets], [q["value"] for q in targets], marker="_", s=140,
+                   lw=2, color=C_ANNUAL, zorder=4, label=t("chart.annual_target", lang))
+    _evidence(ax, record.get("evidence", []), lang)
+    _fan(ax, record, lang)
+    years = [_year(q["period"]) for q in record["history"] + record.get("evidence", [])] + [b]
+    years += [int(q["period"]) for pts in record.get("rule_series", {}).values() for q in pts]
+    lo, hi = min(years) - 0.6, e + 0.6
+    ax.set_xlim(lo, hi)
+    for change in ind.definition_changes if ind else []:
+        if lo < change.year - 0.5 < hi:
+            ax.axvline(change.year - 0.5, color=C_CHANGE, ls="--", lw=1)
+            ax.text(change.year - 0.45, 0.98, t("chart.definition_change", lang), transform=ax.get_xaxis_transform(),
+                    rotation=90, va="top", ha="left", fontsize=7, color=C_CHANGE)
+    ax.axvline(b, color="black", ls=":", lw=0.8)
+    ax.text(b - 0.05, 0.98, t("chart.base", lang) + f" {b}", transform=ax.get_xaxis_transform(), rotation=90,
+            va="top", ha="right", fontsize=7)
+    ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
+    ax.set_xlabel(t("chart.year", lang))
+    ax.set_ylabel(ind.unit[lang] if ind and ind.unit else record["unit"])
+    if not ax.has_data():
+        ax.text(0.5, 0.5, t("chart.no_data", lang), transform=ax.transAxes, ha="center", va="center")
+    handles, labels = ax.get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncol=4, fontsize=7, frameon=False)
+    return _freeze(fig)
+
+
+def _label(number: int, name: str, lang: str) -> str:
+    return "\n".join(textwrap.wrap(f"{number}.\u00a0{name}", 17 if lang == "zh" else 36))
+
+
+def overview_figure(records: list[dict[str, Any]], plan: Plan | LoadedPlan, lang: str) -> Figure:
+    """Every plan indicator on one row: progress P as a bar coloured by status, elapsed share τ as a tick."""
+    _style()
+    p = _plan(plan)
+    assert p is not None
+    by_id = {r["indicator_id"]: r for r in records}
+    n = len(p.indicators)
+    fig = Figure(figsize=(8, 0.42 * n + 1.0), layout="constrained")
+    ax = fig.subplots()
+    for row, ind in enumerate(p.indicators):
+        rec = by_id.get(ind.id)
+        code = "not_identified" if not ind.identified else (rec["status"]["code"] if rec else None)
+        progress = rec.get("progress") if rec else None
+        if progress is not None:
+            ax.barh(row, max(-0.2, min(progress, 1.2)), height=0.6, color=status_colour(code))
+        if rec and rec.get("tau") is not None:
+            ax.plot([rec["tau"]] * 2, [row - 0.38, row + 0.38], color="black", lw=2)
+        words = status_name(code, lang)
+        like = ((rec or {}).get("forecast") or {}).get("probability")
+        if like is not None:
+            words += f"  p={like:.2f}"
+        ax.text(1.28, row, words, va="center", fontsize=8, color="black",
+                bbox={"boxstyle": "round,pad=0.25", "fc": status_colour(code), "alpha": 0.35, "lw": 0})
+    ax.set_yticks(range(n), [_label(i.number or k + 1, i.name[lang], lang) for k, i in enumerate(p.indicators)],
+                  fontsize=8)
+    ax.invert_yaxis()
+    ax.set_xlim(-0.2, 1.95)
+    ax.set_xticks([0, 0.25, 0.5, 0.75, 1.0], ["0", "25%", "50%", "75%", "100%"])
+    ax.axvline(1.0, color="#444444", lw=0.8)
+    ax.axvline(0, color="#444444", lw=0.8)
+    ax.set_xlabel(t("chart.progress", lang))
+    ax.grid(axis="y", visible=False)
+    return _freeze(fig)
+
+
+def _freeze(fig: Figure) -> Figure:
+    """Run the constrained layout once and keep it, so every later save draws the same pixels."""
+    fig.draw_without_rendering()
+    fig.set_layout_engine("none")
+    return fig
+
+
+def png_bytes(fig: Figure) -> bytes:
+    """The figure as PNG bytes: fixed dpi, no software/date metadata, so the same figure gives the same bytes."""
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=DPI, metadata={"Software": None})
+    return buf.getvalue()
+
+
+def save_png(fig: Figure, path: Path | str) -> None:
+    Path(path).write_bytes(png_bytes(fig))

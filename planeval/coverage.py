@@ -1,0 +1,83 @@
+"""Which indicator has which years of data: the report's coverage matrix and its list of gaps.
+
+Pure functions of the plan and the data; nothing is filled. Cell codes:
+
+- ``actual``   an annual actual with qualifier ``=`` or ``~``
+- ``bound``    an annual actual that is only a bound (``<=``, ``<``, ``>=``, ``>``)
+- ``partial``  only partial-period evidence ending in that year
+- ``missing``  nothing
+- ``not_identified`` every cell of an indicator the plan has but public sources do not name
+
+A qualitative indicator is covered by its rule's series; a year counts only as well as the worse
+of the two (both are needed to judge the rule).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from .data import POINT_QUALIFIERS, Dataset
+from .plan import Indicator, LoadedPlan, Plan
+
+CODES = ("actual", "bound", "partial", "missing")
+NOT_IDENTIFIED = "not_identified"
+PRE_PLAN_YEARS = 3
+
+
+def _plan(plan: Plan | LoadedPlan) -> Plan:
+    return plan.plan if isinstance(plan, LoadedPlan) else plan
+
+
+def _series_of(ind: Indicator) -> list[str]:
+    if ind.rule is not None:
+        return [ind.rule.compare, ind.rule.at_least]
+    return [ind.series] if ind.series else []
+
+
+def _cell(obs: pd.DataFrame, year: int) -> str:
+    annual = obs[(obs["kind"] == "actual") & (obs["period_type"] == "year") & (obs["start_year"] == year)]
+    if annual["qualifier"].isin(POINT_QUALIFIERS).any():
+        return "actual"
+    if len(annual):
+        return "bound"
+    partial = obs[(obs["end_year"] == year) & ((obs["kind"] == "partial")
+                                               | ((obs["kind"] == "actual") & (obs["period_type"] == "months")))]
+    return "partial" if len(partial) else "missing"
+
+
+def _years(plan: Plan, obs: pd.DataFrame, year: int, pre_plan_years: int) -> list[int]:
+    series = {s for ind in plan.evaluated for s in _series_of(ind)}
+    seen = obs[obs["series"].isin(series) & obs["kind"].isin(["actual", "partial"])]["end_year"]
+    first = max(int(seen.min()) if len(seen) else plan.base_year, plan.base_year - pre_plan_years)
+    return list(range(min(first, plan.base_year), year + 1))
+
+
+def coverage_matrix(plan: Plan | LoadedPlan, dataset: Dataset, year: int,
+                    pre_plan_years: int = PRE_PLAN_YEARS) -> pd.DataFrame:
+    """Indicator (rows, plan order) × year (columns) of cell codes, as of ``year``."""
+    p = _plan(plan)
+    obs = dataset.as_of(year).observations
+    years = _years(p, obs, year, pre_plan_years)
+    rows: dict[str, list[str]] = {}
+    for ind in p.indicators:
+        if not ind.identified:
+            rows[ind.id] = [NOT_IDENTIFIED] * len(years)
+            continue
+        per_series = [obs[obs["series"] == s] for s in _series_of(ind)]
+        rows[ind.id] = [max((_cell(o, y) for o in per_series), key=CODES.index) for y in years]
+    df = pd.DataFrame.from_dict(rows, orient="index", columns=years)
+    df.index.name = "indicator"
+    df.columns.name = "year"
+    return df
+
+
+def gaps(plan: Plan | LoadedPlan, dataset: Dataset, year: int) -> dict[str, list[int]]:
+    """Per identified indicator, the plan years (base year .. ``year``) without an annual value.
+
+    A bound ("within 4.4%") is an annual value here; a partial-year reading is not.
+    """
+    p = _plan(plan)
+    matrix = coverage_matrix(p, dataset, year)
+    plan_years = [y for y in matrix.columns if p.base_year <= y <= year]
+    return {ind.id: [int(y) for y in plan_years if matrix.at[ind.id, y] in ("partial", "missing")]
+            for ind in p.evaluated}

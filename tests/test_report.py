@@ -1,0 +1,188 @@
+"""Report rendering on SYNTHETIC records (tests/fixtures/records/*.json, written by hand for these tests:
+real data values, invented results) together with the real plan and data."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import re
+import subprocess
+import warnings
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from planeval import i18n
+from planeval.charts import indicator_chart, overview_figure, png_bytes, save_png
+from planeval.data import load_dataset
+from planeval.plan import load_plan
+from planeval.report import fmt_number, render_html, render_index, safe_url, write_pdf
+
+ROOT = Path(__file__).resolve().parents[1]
+PLAN = ROOT / "params" / "shanghai_14th_employment.yaml"
+FIXTURES = ROOT / "tests" / "fixtures" / "records"
+META = {"commit": "abc1234", "data_hash": "sha256:0f0f", "data_cutoff": "2023-12-31",
+        "generated_from": [{"path": "data/observations.csv", "sha256": "11aa"}]}
+
+
+class _Text(HTMLParser):
+    """Visible text (no <style>, no attributes), plus the text of UI elements (headings, table heads)."""
+
+    UI = {"h1", "h2", "h3", "h4", "th", "caption", "dt", "figcaption"}
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.text: list[str] = []
+        self.ui: list[str] = []
+        self.stack: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag not in ("br", "img", "meta"):
+            self.stack.append(tag)
+
+    def handle_endtag(self, tag):
+        while self.stack and self.stack.pop() != tag:
+            pass
+
+    def handle_data(self, data):
+        if "style" in self.stack:
+            return
+        self.text.append(data)
+        if self.UI & set(self.stack) and "a" not in self.stack:
+            self.ui.append(data)
+
+
+def visible(html: str) -> _Text:
+    p = _Text()
+    p.feed(html)
+    return p
+
+
+@pytest.fixture(scope="module")
+def records() -> list[dict]:
+    return [json.loads(p.read_text(encoding="utf-8")) for p in sorted(FIXTURES.glob("*.json"))]
+
+
+@pytest.fixture(scope="module")
+def setup(records, tmp_path_factory):
+    plan = load_plan(PLAN)
+    ds = load_dataset(plan).as_of(2023)
+    # Untrusted text: a script in a source title and a javascript: URL must come out inert.
+    sources = ds.sources.copy()
+    sources.loc[sources["source"] == "S03", "title"] = "<script>alert('x')</script> title"
+    sources.loc[sources["source"] == "S04", "url"] = "javascript:alert(1)"
+    ds = dataclasses.replace(ds, sources=sources)
+    out = tmp_path_factory.mktemp("report")
+    figures = {}
+    for rec in records:
+        for lang in i18n.LANGS:
+            path = out / f"{rec['indicator_id']}.{lang}.png"
+            save_png(indicator_chart(rec, lang, plan=plan), path)
+            figures[f"{rec['indicator_id']}.{lang}"] = path
+    html = {lang: render_html(plan=plan, dataset=ds, records=records, figures=figures, config=plan.plan.method_config,
+                              year=2023, lang=lang, meta=META) for lang in i18n.LANGS}
+    return plan, ds, figures, html, out
+
+
+def test_every_indicator_has_a_section(setup):
+    plan, _, _, html, _ = setup
+    assert len(plan.plan.indicators) == 13
+    for lang in i18n.LANGS:
+        for ind in plan.plan.indicators:
+            assert f'id="ind-{ind.id}"' in html[lang]
+            assert f'href="#ind-{ind.id}"' in html[lang]
+        assert i18n.t("status.not_identified", lang) in visible(html[lang]).text.__str__()
+
+
+def test_summary_numbers_link_to_sources(setup, records):
+    _, ds, _, html, _ = setup
+    for lang in i18n.LANGS:
+        summary = html[lang].split('<table class="summary">')[1].split("</table>")[0]
+        linked = set(re.findall(r'href="#src-([^"]+)"', summary))
+        assert linked, "no source links in the summary table"
+        for sid in linked:
+            assert f'id="src-{sid}"' in html[lang]
+        for rec in records:
+            for key in ("latest", "base"):
+                if rec[key]:
+                    assert rec[key]["source"] in linked
+        assert set(ds.sources["source"]) <= set(re.findall(r'id="src-([^"]+)"', html[lang]))
+
+
+def test_no_missing_value_leaks(setup):
+    for html in setup[3].values():
+        text = "".join(visible(html).text)
+        for bad in ("nan", "None", "{{", "{%", "}}", "NaN"):
+            assert not re.search(rf"(?<![A-Za-z]){re.escape(bad)}(?![A-Za-z])", text), bad
+
+
+def test_languages_do_not_mix(setup):
+    html = setup[3]
+    for lang, other in (("zh", "en"), ("en", "zh")):
+        ui = "\n".join(visible(html[lang]).ui)
+        foreign = [s for s in i18n.all_strings(other) if len(s) >= 5 and s not in i18n.all_strings(lang)
+                   and "{" not in s]
+        leaked = [s for s in foreign if s in ui]
+        assert not leaked, leaked[:5]
+    assert '<html lang="zh-CN">' in html["zh"] and '<html lang="en">' in html["en"]
+
+
+def test_untrusted_text_is_escaped(setup):
+    for html in setup[3].values():
+        assert "<script>" not in html
+        assert "&lt;script&gt;" in html
+        assert 'href="javascript:' not in html
+        assert "javascript:alert(1)" in html  # shown as text
+
+
+def test_self_contained(setup):
+    for html in setup[3].values():
+        refs = re.findall(r'(?:src|href)="([^"]*)"', html)
+        external = [r for r in refs if r.lower().startswith(("http:", "https:", "//"))]
+        source_links = set(re.findall(r'<td class="url"><a href="([^"]+)"', html))
+        assert set(external) <= source_links
+        assert all(r.startswith(("data:image/png;base64,", "#", "http")) for r in refs)
+        assert "@import" not in html and "url(" not in html.split("</style>")[0]
+        assert html.count('<img src="data:image/png;base64,') == 1 + 5  # overview + 5 synthetic records
+
+
+def test_helpers():
+    assert fmt_number(None) is None and fmt_number(float("nan")) is None
+    assert fmt_number(1654.36) == "1,654.36" and fmt_number(5.0) == "5"
+    assert safe_url("https://a.b/c") == "https://a.b/c"
+    assert safe_url("javascript:alert(1)") is None and safe_url("") is None
+
+
+def test_index(setup):
+    plan = setup[0]
+    html = render_index(plan, 2023, ["zh", "en"], META)
+    for name in ("report.zh.html", "report.en.html", "report.zh.pdf", "report.en.pdf"):
+        assert f'href="{name}"' in html
+    assert "http" not in html
+
+
+def test_charts_have_all_glyphs_and_stable_bytes(setup, records):
+    plan = setup[0]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for rec in records:
+            for lang in i18n.LANGS:
+                fig = indicator_chart(rec, lang, plan=plan)
+                assert png_bytes(fig) == png_bytes(fig) == png_bytes(indicator_chart(rec, lang, plan=plan))
+        for lang in i18n.LANGS:
+            assert png_bytes(overview_figure(records, plan, lang))
+
+
+def test_pdf(setup):
+    _, _, _, html, out = setup
+    a, b = out / "a.pdf", out / "b.pdf"
+    write_pdf(html["zh"], a)
+    write_pdf(html["zh"], b)
+    assert a.read_bytes() == b.read_bytes()
+    text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(a), "-"], capture_output=True, text=True, check=True).stdout
+    for name in ("城镇调查失业率", "城镇新增就业岗位", "社会保障卡持卡人数", "未能识别的第八项新增指标"):
+        assert name in text
+    fonts = subprocess.run(["pdffonts", str(a)], capture_output=True, text=True, check=True).stdout
+    assert any("NotoSansCJK" in line.replace("-", "") and " yes " in line for line in fonts.splitlines())

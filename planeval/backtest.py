@@ -1,0 +1,235 @@
+"""Rolling-origin backtest of the forecast models: how far to trust p (METHOD.md, "Forecast").
+
+For every origin (an observed year with enough points at or before it) the models of
+:func:`planeval.forecast.simulate` are fitted on the points up to the origin only, and their
+1-, 2- and 3-year-ahead forecasts are compared with what was later observed. Reported per model
+and pooled: the number of forecasts, the coverage of the ``config.interval`` (80%) interval, with
+and without the spread inflation, and the MASE against the naive forecast. Pure computation: no
+files are read or written.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+from typing import Any, Iterable
+
+import numpy as np
+
+from . import forecast as fc
+from . import words
+from .config import MethodConfig
+from .data import Dataset
+from .evaluate import annual_series
+from .plan import Indicator, Plan, TargetKind
+from .record import Message
+
+POOLED = "pooled"
+# A value equal to an interval end up to floating-point rounding counts as inside.
+_EDGE = 1e-9
+
+
+@dataclass(frozen=True)
+class Interval:
+    """One model's forecast of one year: the median and the interval ends (inflated and not)."""
+
+    point: float
+    low: float
+    high: float
+    low_uninflated: float
+    high_uninflated: float
+
+
+@dataclass(frozen=True)
+class BacktestForecast:
+    origin: int  # last year of the training window
+    year: int  # the year forecast (origin + horizon)
+    horizon: int
+    actual: float
+    naive_scale: float  # in-sample mean absolute one-step naive error of the training window (see backtest)
+    by_model: dict[str, Interval]  # every model fitted at this origin, plus "pooled"
+
+
+@dataclass(frozen=True)
+class Score:
+    n: int  # forecasts scored
+    coverage: float | None  # share of actual values inside the inflated interval
+    coverage_uninflated: float | None  # the same without the spread inflation
+    mase: float | None  # mean of |actual − median| / naive_scale over forecasts with naive_scale > 0
+    n_mase: int  # forecasts entering the MASE
+
+
+@dataclass(frozen=True)
+class BacktestResult:
+    years: list[int]  # the series backtested
+    horizons: list[int]
+    min_train: int
+    interval: float
+    forecasts: list[BacktestForecast]
+    scores: dict[str, Score]  # model name or "pooled" -> score over all horizons
+    by_horizon: dict[str, dict[str, Score]]  # str(horizon) -> model -> score
+
+    @property
+    def n(self) -> int:
+        return len(self.forecasts)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON types only (NaN/inf become None)."""
+        return _jsonable(asdict(self))
+
+
+def _jsonable(obj: Any) -> Any:
+    if isinstance(obj, (float, np.floating)):
+        value = float(obj)
+        return None if math.isnan(value) or math.isinf(value) else value
+    if isinstance(obj, (np.integer,)):
+        return int(obj)
+    if isinstance(obj, dict):
+        return {str(k): _jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_jsonable(v) for v in obj]
+    return obj
+
+
+def naive_scale(years: np.ndarray, values: np.ndarray) -> float:
+    """Mean absolute one-step naive error in-sample: mean over adjacent points of |y_j − y_{j−1}| / (t_j − t_{j−1}).
+
+    On consecutive years this is Hyndman & Koehler's MASE denominator (1/(n−1)) Σ |y_t − y_{t−1}|;
+    a difference across a gap of g years counts as one g-th of it per year. In the indicator's unit.
+    """
+    return float(np.mean(np.abs(np.diff(values)) / np.diff(years)))
+
+
+def _inside(actual: float, low: float, high: float) -> bool:
+    tol = _EDGE * max(1.0, abs(actual))
+    return low - tol <= actual <= high + tol
+
+
+def _interval(paths: np.ndarray, plain: np.ndarray, j: int, config: MethodConfig) -> Interval:
+    lo, hi = (1 - config.interval) / 2, (1 + config.interval) / 2
+    return Interval(point=float(np.median(paths[:, j])), low=float(np.quantile(paths[:, j], lo)),
+                    high=float(np.quantile(paths[:, j], hi)), low_uninflated=float(np.quantile(plain[:, j], lo)),
+                    high_uninflated=float(np.quantile(plain[:, j], hi)))
+
+
+def score(forecasts: Iterable[BacktestForecast], model: str, horizon: int | None = None) -> Score:
+    """Coverage and MASE of one model (or "pooled") over the forecasts it made, optionally one horizon only."""
+    made = [f for f in forecasts if model in f.by_model and (horizon is None or f.horizon == horizon)]
+    if not made:
+        return Score(0, None, None, None, 0)
+    inside = [_inside(f.actual, f.by_model[model].low, f.by_model[model].high) for f in made]
+    inside_plain = [_inside(f.actual, f.by_model[model].low_uninflated, f.by_model[model].high_uninflated)
+                    for f in made]
+    scaled = [abs(f.actual - f.by_model[model].point) / f.naive_scale for f in made if f.naive_scale > 0]
+    return Score(n=len(made), coverage=float(np.mean(inside)), coverage_uninflated=float(np.mean(inside_plain)),
+                 mase=float(np.mean(scaled)) if scaled else None, n_mase=len(scaled))
+
+
+def _model_names(forecasts: list[BacktestForecast]) -> list[str]:
+    present = {m for f in forecasts for m in f.by_model}
+    return [m for m in (*fc.MODELS, POOLED) if m in present]
+
+
+def _scores(forecasts: list[BacktestForecast], horizons: list[int]) -> tuple[dict[str, Score], dict[str, dict[str, Score]]]:
+    models = _model_names(forecasts)
+    overall = {m: score(forecasts, m) for m in models}
+    per_h = {str(h): {m: score(forecasts, m, h) for m in models} for h in horizons}
+    return overall, per_h
+
+
+def backtest(years: np.ndarray, values: np.ndarray, scale: str, config: MethodConfig,
+             horizons: tuple[int, ...] = (1, 2, 3), min_train: int | None = None) -> BacktestResult:
+    """Rolling-origin backtest of one annual series (sorted years, point values, possibly gapped).
+
+    Origins: every observed year t_k with at least ``min_train`` points at or before it (default
+    ``config.min_points_probability``, the fewest points for which the report gives p). At each
+    origin the models are simulated with :func:`planeval.forecast.simulate` on the points up to t_k
+    only, and for each horizon h whose year t_k + h has an observation, the per-model and pooled
+    (all models' paths together, as the report pools them) median and ``config.interval`` quantiles
+    are compared with that observation. A horizon whose year has no value is skipped.
+
+    MASE scaling: each forecast's absolute error |y − ŷ| is divided by :func:`naive_scale` of its own
+    training window (the in-sample mean absolute one-step naive error, per year across gaps), and
+    MASE is the mean of these scaled errors. A window whose naive scale is 0 (a constant series)
+    contributes to coverage but not to MASE. MASE < 1: better than the in-sample naive forecast.
+    """
+    t = np.asarray(years, dtype=int)
+    y = np.asarray(values, dtype=float)
+    order = np.argsort(t)
+    t, y = t[order], y[order]
+    need = config.min_points_probability if min_train is None else min_train
+    need = max(need, 2)  # the models need two points at least
+    hs = sorted(set(int(h) for h in horizons))
+    observed = {int(year): float(v) for year, v in zip(t, y)}
+    forecasts: list[BacktestForecast] = []
+    for k in range(need - 1, len(t)):
+        origin = int(t[k])
+        wanted = [h for h in hs if origin + h in observed]
+        if not wanted:
+            continue
+        horizon = np.array([origin + h for h in wanted], dtype=int)
+        sim = fc.simulate(t[: k + 1], y[: k + 1], horizon, scale, config)
+        pooled = np.concatenate(list(sim.paths.values()))
+        pooled_plain = np.concatenate(list(sim.paths_uninflated.values()))
+        s = naive_scale(t[: k + 1], y[: k + 1])
+        for j, h in enumerate(wanted):
+            by_model = {m: _interval(sim.paths[m], sim.paths_uninflated[m], j, config) for m in sim.paths}
+            by_model[POOLED] = _interval(pooled, pooled_plain, j, config)
+            forecasts.append(BacktestForecast(origin=origin, year=origin + h, horizon=h,
+                                              actual=observed[origin + h], naive_scale=s, by_model=by_model))
+    overall, per_h = _scores(forecasts, hs)
+    return BacktestResult(years=[int(v) for v in t], horizons=hs, min_train=need, interval=config.interval,
+                          forecasts=forecasts, scores=overall, by_horizon=per_h)
+
+
+def indicator_points(plan: Plan, ind: Indicator, dataset: Dataset, year: int) -> tuple[np.ndarray, np.ndarray]:
+    """The indicator's annual point values as of ``year`` in its latest definition segment.
+
+    The value of each year is chosen by :func:`planeval.evaluate.annual_series` (the README's rule);
+    a break declared for a year ≤ ``year`` starts the segment, as in the evaluation's fits.
+    """
+    data = dataset.as_of(year)
+    confidence = dict(zip(data.sources["source"], data.sources["confidence"]))
+    assert ind.series is not None
+    pts = annual_series(data.series(ind.series), confidence).points()
+    start = max([b for b in ind.breaks() if b <= year], default=None)
+    kept = sorted(y for y in pts if y <= year and (start is None or y >= start))
+    return np.array(kept, dtype=int), np.array([pts[y] for y in kept], dtype=float)
+
+
+def backtest_indicator(plan: Plan, ind: Indicator, dataset: Dataset, year: int,
+                       config: MethodConfig) -> tuple[BacktestResult | None, Message | None]:
+    """(result, None), or (None, reason) when the indicator has no forecast to backtest or too short a history."""
+    if not ind.identified or ind.series is None or ind.kind is None:
+        return None, words.message("backtest_not_identified", "指标未识别，无法回测。",
+                                   "The indicator is not identified: nothing to backtest.")
+    if ind.kind is TargetKind.qualitative:
+        return None, words.message("backtest_qualitative", "定性目标不作概率预测，不回测。",
+                                   "A qualitative rule has no probability forecast to backtest.")
+    years, values = indicator_points(plan, ind, dataset, year)
+    result = backtest(years, values, ind.scale, config)
+    if result.n == 0:
+        need = result.min_train + 1
+        return None, words.message(
+            "backtest_too_short",
+            f"当前口径下截至{year}年只有{len(years)}个年度观测值；回测至少需要{need}个（{result.min_train}个用于拟合，"
+            f"并在其后1–{max(result.horizons)}年内有观测值）。",
+            f"Only {len(years)} annual point value(s) as of {year} on the current definition; a backtest needs at "
+            f"least {need} ({result.min_train} to fit and one observed 1–{max(result.horizons)} years later).")
+    return result, None
+
+
+def pool_results(results: Iterable[BacktestResult | None]) -> dict[str, Any]:
+    """Scores over the forecasts of all indicators together (per model and pooled), for the method section.
+
+    Coverage and MASE are scale-free, so forecasts of different indicators are simply put together;
+    each indicator weighs by its number of forecasts. JSON types only.
+    """
+    kept = [r for r in results if r is not None]
+    forecasts = [f for r in kept for f in r.forecasts]
+    horizons = sorted({h for r in kept for h in r.horizons})
+    overall, per_h = _scores(forecasts, horizons)
+    return _jsonable({"indicators": len(kept), "forecasts": len(forecasts), "horizons": horizons,
+                      "interval": kept[0].interval if kept else None,
+                      "scores": {m: asdict(s) for m, s in overall.items()},
+                      "by_horizon": {h: {m: asdict(s) for m, s in v.items()} for h, v in per_h.items()}})

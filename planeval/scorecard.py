@@ -1,0 +1,104 @@
+"""The final evaluation's hindsight scorecard: what the mid-term review said against what happened.
+
+The mid-term view is recomputed with :func:`planeval.evaluate.evaluate` as of the mid-term year
+(which cuts the data itself, so later rows cannot leak in); no earlier report file is read.
+Pure computation: no files are read or written.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict
+from typing import Any
+
+from .config import MethodConfig
+from .data import POINT_QUALIFIERS, Dataset
+from .evaluate import evaluate
+from .plan import Plan, TargetKind
+from .record import Message, Record
+
+# What a final status says about the outcome.
+OUTCOME = {"achieved": "achieved", "achieved_early": "achieved", "missed": "missed"}  # anything else: insufficient_data
+CALLS = ("called", "wrong", "no_forecast", "no_outcome")
+
+
+def midterm_year(plan: Plan) -> int:
+    """The plan's ``midterm_year``, else base_year + ceil((end_year − base_year) / 2): 2023 for 2020–2025."""
+    if plan.midterm_year is not None:
+        return plan.midterm_year
+    return plan.base_year + math.ceil((plan.end_year - plan.base_year) / 2)
+
+
+def _message(m: Message | None) -> dict[str, str] | None:
+    return None if m is None else asdict(m)
+
+
+def end_value(final: Record) -> float | None:
+    """The end-year value the mid-term point forecast predicted: the plan-period sum for cumulative
+    targets, else the end-year point value; None when the end year has no point value."""
+    if final.current_year != final.end_year or final.latest is None:
+        return None
+    if final.kind == TargetKind.cumulative.value:
+        return final.cumulative_done
+    if final.latest.qualifier not in POINT_QUALIFIERS:
+        return None
+    return final.latest.value
+
+
+def call(probability: float | None, outcome: str) -> str:
+    """'no_forecast' without p; 'no_outcome' when the end is unknown; 'called' when p ≥ 0.5 and the target
+    was achieved or p < 0.5 and it was missed; otherwise 'wrong'."""
+    if probability is None:
+        return "no_forecast"
+    if outcome == "insufficient_data":
+        return "no_outcome"
+    return "called" if (probability >= 0.5) == (outcome == "achieved") else "wrong"
+
+
+def scorecard_row(midterm: Record, final: Record) -> dict[str, Any]:
+    """One indicator: the mid-term status, p, likelihood and forecast against the final outcome (JSON types)."""
+    if midterm.indicator_id != final.indicator_id or midterm.evaluation_year >= final.evaluation_year:
+        raise ValueError("scorecard_row needs the same indicator's mid-term record and a later final record")
+    f = midterm.forecast
+    p = f.probability if f is not None else None
+    outcome = OUTCOME.get(final.status.code, "insufficient_data")
+    value = end_value(final)
+    inside = None
+    if value is not None and f is not None and f.low is not None and f.high is not None:
+        inside = f.low <= value <= f.high
+    return {
+        "indicator_id": midterm.indicator_id,
+        "kind": midterm.kind,
+        "unit": midterm.unit,
+        "target": midterm.target,
+        "midterm": {
+            "year": midterm.evaluation_year,
+            "status": _message(midterm.status),
+            "probability": p,
+            "likelihood": _message(f.likelihood) if f is not None else None,
+            "forecast_year": f.year if f is not None else None,
+            "point": f.point if f is not None else None,
+            "low": f.low if f is not None else None,
+            "high": f.high if f is not None else None,
+        },
+        "final": {
+            "year": final.evaluation_year,
+            "status": _message(final.status),
+            "outcome": outcome,
+            "end_value": value,
+            "inside_interval": inside,
+        },
+        "call": call(p, outcome),
+    }
+
+
+def scorecard_records(plan: Plan, dataset: Dataset, config: MethodConfig) -> list[tuple[Record, Record]]:
+    """(mid-term record, final record) per identified indicator, both recomputed from ``dataset``."""
+    mid = midterm_year(plan)
+    return [(evaluate(plan, ind, dataset, mid, config), evaluate(plan, ind, dataset, plan.end_year, config))
+            for ind in plan.evaluated]
+
+
+def scorecard(plan: Plan, dataset: Dataset, config: MethodConfig) -> list[dict[str, Any]]:
+    """The scorecard rows, in plan order, for the final evaluation."""
+    return [scorecard_row(m, f) for m, f in scorecard_records(plan, dataset, config)]

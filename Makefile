@@ -14,11 +14,11 @@ NBVAL_FLAGS ?= -p no:cacheprovider --nbval-lax --nbval-current-env
 # The machine exports PYTHONDONTWRITEBYTECODE=1; without precompiled bytecode notebooks run ~2x slower.
 export UV_COMPILE_BYTECODE := 1
 
-.PHONY: help env sysdeps report test lab lock bench clean
+.PHONY: help env sysdeps report test lab notebooks lock bench clean
 
 help: ## list the targets
 	@echo "make <target>   (YEAR=$(YEAR), PYTHON=$(PYTHON))"
-	@awk -F ':.*## ' '/^[a-z]+:.*## / {printf "  %-8s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+	@awk -F ':.*## ' '/^[a-z]+:.*## / {printf "  %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 env: $(STAMP) ## create .venv from requirements.lock with the pinned uv; install planeval
 
@@ -52,6 +52,9 @@ test: env sysdeps ## unit tests, then every notebook under nbval
 
 lab: env ## open the notebooks in JupyterLab
 	$(VENV)/bin/jupyter lab notebooks/
+
+notebooks: env sysdeps ## re-execute notebooks/ on their defaults; store the outputs nbval compares
+	env -u MPLBACKEND $(PY) scripts/refresh_notebooks.py
 
 lock: $(UV_STAMP) ## re-resolve requirements.lock from requirements.in; regenerate environment.yml
 	$(UV) pip compile --quiet requirements.in --python-version 3.11 --generate-hashes -o requirements.lock

@@ -68,12 +68,16 @@ def scrub(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     return nb
 
 
-def _error_summary(nb: nbformat.NotebookNode) -> str:
+def _error_summary(nb: nbformat.NotebookNode, timeout: int) -> str:
+    """'cell N ('first line'): Error: message' for the first failed cell; a cell interrupted by the
+    timeout says so."""
     for index, cell in enumerate(nb.cells):
         for out in cell.get("outputs", []):
             if out.get("output_type") == "error":
                 first = cell.source.strip().splitlines()[0] if cell.source.strip() else ""
-                return f"cell {index} ({first[:60]!r}): {out.get('ename')}: {str(out.get('evalue'))[:300]}"
+                what = (f"timed out after {timeout} s and was interrupted" if out.get("ename") == "KeyboardInterrupt"
+                        else f"{out.get('ename')}: {str(out.get('evalue'))[:300]}")
+                return f"cell {index} ({first[:60]!r}): {what}"
     return ""
 
 
@@ -90,11 +94,13 @@ def run_isolated(job: Job, timeout: int) -> Outcome:
 
     start = time.perf_counter()
     out = job.output_notebook
+    out.parent.mkdir(parents=True, exist_ok=True)
     try:
         pm.execute_notebook(str(job.notebook), str(out), parameters=job.parameters, kernel_name=KERNEL_NAME,
-                            cwd=str(job.cwd), progress_bar=False, log_output=False, execution_timeout=timeout)
+                            cwd=str(job.cwd), progress_bar=False, log_output=False, execution_timeout=timeout,
+                            interrupt_on_timeout=True)
     except Exception as exc:  # noqa: BLE001 - any failure of one notebook is reported, never fatal to the run
-        error = _error_summary(nbformat.read(out, as_version=4)) if out.exists() else ""
+        error = _error_summary(nbformat.read(out, as_version=4), timeout) if out.exists() else ""
         if out.exists():
             _write(nbformat.read(out, as_version=4), out)
         return Outcome(job, False, time.perf_counter() - start, error or f"{type(exc).__name__}: {exc}"[:400])
@@ -103,74 +109,92 @@ def run_isolated(job: Job, timeout: int) -> Outcome:
 
 
 class WarmKernel:
-    """One kernel kept alive across notebooks; the namespace is reset before each."""
+    """One kernel kept alive across notebooks. Before each notebook a setup cell (removed again
+    before the notebook is written) resets the namespace and moves to the notebook's folder, so
+    every notebook starts from a clean namespace with the library already imported."""
 
-    RESET = ("get_ipython().run_line_magic('reset', '-f')\n"
-             "import matplotlib.pyplot as _plt; _plt.close('all'); del _plt\n")
+    SETUP_ID = "planeval-warm-setup"
 
-    def __init__(self, cwd: Path):
+    def __init__(self) -> None:
         from jupyter_client.manager import KernelManager
 
-        self.km = KernelManager(kernel_name=KERNEL_NAME)
-        self.km.start_kernel(cwd=str(cwd))
-        self.kc = self.km.client()
-        self.kc.start_channels()
-        self.kc.wait_for_ready(timeout=60)
-        self.cwd = cwd
+        # nbclient drives the kernel through an asynchronous client; a blocking one would stall its
+        # event loop (and with it the cell timeout) while waiting for output.
+        self.km = KernelManager(kernel_name=KERNEL_NAME, client_class="jupyter_client.asynchronous.AsyncKernelClient")
+        self.km.start_kernel()
+        self.kc = None
+
+    def _setup_cell(self, cwd: Path) -> nbformat.NotebookNode:
+        code = ("get_ipython().run_line_magic('reset', '-f')\n"
+                "import os as _os, matplotlib.pyplot as _plt\n"
+                f"_os.chdir({str(cwd)!r}); _plt.close('all'); del _os, _plt")
+        cell = nbformat.v4.new_code_cell(code)
+        cell["id"] = self.SETUP_ID
+        return cell
 
     def run(self, job: Job, timeout: int) -> Outcome:
         from nbclient import NotebookClient
-        from nbclient.exceptions import CellExecutionError, CellTimeoutError
+        from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
         from papermill.iorw import load_notebook_node
         from papermill.parameterize import parameterize_notebook
 
         start = time.perf_counter()
-        if job.cwd != self.cwd:
-            self.kc.execute_interactive(f"import os; os.chdir({str(job.cwd)!r}); del os", timeout=30)
-        self.kc.execute_interactive(self.RESET, timeout=30)
         nb = parameterize_notebook(load_notebook_node(str(job.notebook)), job.parameters, kernel_name=KERNEL_NAME)
-        client = NotebookClient(nb, km=self.km, timeout=timeout, kernel_name=KERNEL_NAME, record_timing=False,
-                                resources={"metadata": {"path": str(job.cwd)}})
+        nb.cells.insert(0, self._setup_cell(job.cwd))
+        client = NotebookClient(nb, km=self.km, timeout=timeout, interrupt_on_timeout=True, kernel_name=KERNEL_NAME,
+                                record_timing=False, resources={"metadata": {"path": str(job.cwd)}})
         client.kc = self.kc
+        error = ""
         try:
             client.execute(cleanup_kc=False)
-        except (CellExecutionError, CellTimeoutError, RuntimeError) as exc:
-            _write(nb, job.output_notebook)
-            if isinstance(exc, CellTimeoutError):
+        except (CellExecutionError, CellTimeoutError, DeadKernelError, RuntimeError) as exc:
+            error = f"{type(exc).__name__}: {str(exc).strip().splitlines()[0][:300] if str(exc).strip() else ''}"
+            if isinstance(exc, (CellTimeoutError, DeadKernelError)):
                 self.restart()
-            return Outcome(job, False, time.perf_counter() - start,
-                           _error_summary(nb) or f"{type(exc).__name__}: {str(exc).splitlines()[0][:300]}")
-        _write(nb, job.output_notebook)
+        finally:
+            self.kc = client.kc
+            nb.cells = [c for c in nb.cells if c.get("id") != self.SETUP_ID]
+            _write(nb, job.output_notebook)
+        if error:
+            return Outcome(job, False, time.perf_counter() - start, _error_summary(nb, timeout) or error)
         return Outcome(job, True, time.perf_counter() - start)
 
     def restart(self) -> None:
         self.km.restart_kernel(now=True)
-        self.kc.wait_for_ready(timeout=60)
+        if self.kc is not None:
+            self.kc.stop_channels()
+        self.kc = None
 
     def close(self) -> None:
-        self.kc.stop_channels()
+        if self.kc is not None:
+            self.kc.stop_channels()
         self.km.shutdown_kernel(now=True)
 
 
 class KernelPool:
-    """Warm kernels for a pool of worker threads: each thread lazily starts and then reuses its own.
+    """Warm kernels shared by worker threads: a job takes an idle kernel (starting one if none is
+    idle) and gives it back when done, so kernels are reused across jobs and across phases of a run.
 
     The threads only wait on kernels (separate processes), so N threads keep N cores busy.
     """
 
     def __init__(self) -> None:
-        self._local = threading.local()
+        self._idle: list[WarmKernel] = []
         self._all: list[WarmKernel] = []
         self._lock = threading.Lock()
 
-    def kernel(self, cwd: Path) -> WarmKernel:
-        warm = getattr(self._local, "kernel", None)
+    def run(self, job: Job, timeout: int) -> Outcome:
+        with self._lock:
+            warm = self._idle.pop() if self._idle else None
         if warm is None:
-            warm = WarmKernel(cwd)
-            self._local.kernel = warm
+            warm = WarmKernel()
             with self._lock:
                 self._all.append(warm)
-        return warm
+        try:
+            return warm.run(job, timeout)
+        finally:
+            with self._lock:
+                self._idle.append(warm)
 
     def close(self) -> None:
         for warm in self._all:
@@ -179,6 +203,7 @@ class KernelPool:
             except Exception:  # noqa: BLE001 - shutting down; nothing useful to report
                 pass
         self._all.clear()
+        self._idle.clear()
 
 
 def run_job(job: Job, mode: str, timeout: int, pool: KernelPool | None = None) -> Outcome:
@@ -186,7 +211,7 @@ def run_job(job: Job, mode: str, timeout: int, pool: KernelPool | None = None) -
     try:
         if mode == "warm":
             assert pool is not None, "warm mode needs a KernelPool"
-            return pool.kernel(job.cwd).run(job, timeout)
+            return pool.run(job, timeout)
         return run_isolated(job, timeout)
     except Exception as exc:  # noqa: BLE001 - a broken kernel is one failed job, not a crashed run
         text = str(exc).splitlines()[0][:300] if str(exc) else ""

@@ -68,7 +68,8 @@ def key_figures(record: dict[str, Any], lang: str) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["", ""]).set_index(pd.Index(range(1, len(rows) + 1)))
 
 
-def write_outputs(record: Record, output_dir: str | Path, langs: tuple[str, ...] = ("zh", "en")) -> list[Path]:
+def write_outputs(record: Record, output_dir: str | Path, plan: LoadedPlan | None = None,
+                  langs: tuple[str, ...] = ("zh", "en")) -> list[Path]:
     """Write the record and one chart per language where run_all.py collects them."""
     from . import charts
 
@@ -81,6 +82,49 @@ def write_outputs(record: Record, output_dir: str | Path, langs: tuple[str, ...]
         path = out / f"{record.indicator_id}.{lang}.png"
         with warnings.catch_warnings():
             warnings.simplefilter("error", UserWarning)  # a missing glyph is an error, not a tofu box
-            charts.save_png(charts.indicator_chart(data, lang), path)
+            charts.save_png(charts.indicator_chart(data, lang, plan=plan), path)
         written.append(path)
     return written
+
+
+def collect_records(loaded: LoadedPlan, dataset: Dataset, year: int, config: MethodConfig,
+                    results_dir: str | Path = "") -> list[dict[str, Any]]:
+    """Every identified indicator's record: read from ``results_dir`` (what the indicator notebooks
+    wrote) or, when it is empty, evaluated here."""
+    from .evaluate import evaluate
+
+    if results_dir:
+        folder = Path(results_dir)
+        return [json.loads((folder / f"{ind.id}.json").read_text(encoding="utf-8"))
+                for ind in loaded.plan.evaluated if (folder / f"{ind.id}.json").exists()]
+    return [as_data(evaluate(loaded.plan, ind, dataset, year, config)) for ind in loaded.plan.evaluated]
+
+
+def summary_table(records: list[dict[str, Any]], loaded: LoadedPlan, lang: str) -> pd.DataFrame:
+    """One row per indicator of the plan (the unidentified ones too): status, latest, progress, p."""
+    by_id = {r["indicator_id"]: r for r in records}
+    zh = lang == "zh"
+    rows = []
+    for ind in loaded.plan.indicators:
+        rec = by_id.get(ind.id)
+        latest = rec["latest"] if rec else None
+        f = rec["forecast"] if rec else None
+        rows.append({
+            ("指标" if zh else "indicator"): ind.name[lang],
+            ("状态" if zh else "status"): rec["status"][lang] if rec else ("未能识别" if zh else "not identified"),
+            ("最新值" if zh else "latest"): "—" if latest is None else f"{latest['qualifier']}{_num(latest['value'])} ({latest['period']})",
+            ("进度比" if zh else "pace"): _num(rec["pace"]) if rec else "—",
+            ("实现概率" if zh else "p"): "—" if not f or f["probability"] is None else f"{f['probability']:.2f}",
+        })
+    return pd.DataFrame(rows, index=pd.Index([i.number or n + 1 for n, i in enumerate(loaded.plan.indicators)]))
+
+
+def status_counts(records: list[dict[str, Any]], loaded: LoadedPlan) -> dict[str, int]:
+    """How many indicators have each status code (the unidentified ones as not_identified)."""
+    counts: dict[str, int] = {}
+    for rec in records:
+        counts[rec["status"]["code"]] = counts.get(rec["status"]["code"], 0) + 1
+    unidentified = sum(1 for ind in loaded.plan.indicators if not ind.identified)
+    if unidentified:
+        counts["not_identified"] = unidentified
+    return dict(sorted(counts.items()))

@@ -32,6 +32,7 @@ from .plan import LoadedPlan, load_plan
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK = ROOT / "notebooks" / "indicator.ipynb"
+SUMMARY = ROOT / "notebooks" / "summary.ipynb"
 LOCK = ROOT / "requirements.lock"
 LANGS = ("zh", "en")
 PACKAGES = ("papermill", "nbclient", "nbformat", "ipykernel", "pandas", "numpy", "scipy", "statsmodels",
@@ -124,7 +125,7 @@ def package_versions() -> dict[str, str]:
 
 
 def code_digest(notebook: Path = NOTEBOOK) -> dict[str, str]:
-    return files_digest(library_files() + [notebook, LOCK], ROOT)
+    return files_digest(library_files() + [notebook, SUMMARY, LOCK], ROOT)
 
 
 def indicator_key(loaded: LoadedPlan, dataset: Dataset, indicator_id: str, year: int, code: dict[str, str]) -> str:
@@ -167,45 +168,36 @@ def run(options: Options, log: Callable[[str], None] = print, progress: bool = F
             log(f"{final} is up to date: nothing changed since it was made (use --force to rebuild)")
             return result
 
-    # 2. Execute what is not cached.
-    todo: list[Job] = []
-    for i in ids:
-        entry = cache / "indicators" / keys[i]
-        if not options.force and all(p.exists() for p in _cache_files(entry, i)):
-            result.cached.append(i)
-            continue
-        work = cache / "tmp" / f"{keys[i]}-{os.getpid()}"
-        shutil.rmtree(work, ignore_errors=True)
-        todo.append(Job(key=keys[i], label=i, notebook=options.notebook, output_notebook=work / f"{i}.ipynb",
-                        parameters={"plan_path": str(loaded.path), "indicator_id": i, "year": options.year,
-                                    "output_dir": str(work / "results")},
-                        cwd=options.notebook.parent))
-    if result.cached:
-        log(f"{len(result.cached)} indicator(s) unchanged, taken from the cache: {', '.join(result.cached)}")
-    outcomes = execute_all(todo, options, log, progress)
-    for outcome in outcomes:
-        job = outcome.job
-        work = job.output_notebook.parent
-        if outcome.ok and not all(p.exists() for p in _cache_files(work, job.label)):
-            outcome.ok, outcome.error = False, "the notebook ran but did not write its record and charts"
-        if outcome.ok:
-            entry = cache / "indicators" / job.key
-            shutil.rmtree(entry, ignore_errors=True)
-            entry.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(work, entry)
-            result.executed.append(job.label)
-        else:
-            result.failures.append(outcome)
-    if result.failures:
-        kept = out / f"{options.year}.failed"
-        shutil.rmtree(kept, ignore_errors=True)
-        (kept / "notebooks").mkdir(parents=True)
-        for o in result.failures:
-            if o.job.output_notebook.exists():
-                shutil.copy2(o.job.output_notebook, kept / "notebooks" / o.job.output_notebook.name)
-            shutil.rmtree(o.job.output_notebook.parent, ignore_errors=True)
-        result.seconds = time.perf_counter() - started
-        raise RunFailed(result, kept)
+    # 2. Execute what is not cached: the indicator notebooks, then the summary notebook over their records.
+    def indicator_job(i: str, work: Path) -> Job:
+        return Job(key=keys[i], label=i, notebook=options.notebook, output_notebook=work / f"{i}.ipynb",
+                   parameters={"plan_path": _relative(loaded.path, options.notebook.parent), "indicator_id": i,
+                               "year": options.year, "output_dir": _relative(work / "results", options.notebook.parent)},
+                   cwd=options.notebook.parent)
+
+    entries = {i: cache / "indicators" / keys[i] for i in ids}
+    summary_key = sha256_json({"indicators": keys, "code": code, "notebook": sha256_file(SUMMARY),
+                               "parameters": {"year": options.year, "lang": options.langs[0]}})
+    summary_entry = {SUMMARY.stem: cache / "summary" / summary_key}
+
+    def summary_job(label: str, work: Path) -> Job:
+        (work / "results").mkdir(parents=True, exist_ok=True)
+        for i in ids:
+            shutil.copyfile(entries[i] / "results" / f"{i}.json", work / "results" / f"{i}.json")
+        return Job(key=summary_key, label=label, notebook=SUMMARY, output_notebook=work / SUMMARY.name,
+                   parameters={"plan_path": _relative(loaded.path, SUMMARY.parent), "year": options.year,
+                               "lang": options.langs[0], "results_dir": _relative(work / "results", SUMMARY.parent)},
+                   cwd=SUMMARY.parent)
+
+    pool = KernelPool() if options.mode == "warm" else None  # one set of warm kernels for both phases
+    try:
+        _execute_cached(entries, lambda i: _cache_files(entries[i], i), indicator_job, cache, options, result, log,
+                        progress, pool)
+        _execute_cached(summary_entry, lambda label: [summary_entry[label] / SUMMARY.name], summary_job, cache,
+                        options, result, log, progress, pool)
+    finally:
+        if pool is not None:
+            pool.close()
 
     # 3. Assemble aside, then 4. publish.
     staging = out / f".staging-{options.year}-{os.getpid()}"
@@ -214,15 +206,16 @@ def run(options: Options, log: Callable[[str], None] = print, progress: bool = F
         (staging / "notebooks").mkdir(parents=True)
         (staging / "results").mkdir()
         for i in ids:
-            nb, *results = _cache_files(cache / "indicators" / keys[i], i)
+            nb, *results = _cache_files(entries[i], i)
             shutil.copyfile(nb, staging / "notebooks" / nb.name)
             for path in results:
                 shutil.copyfile(path, staging / "results" / path.name)
+        shutil.copyfile(summary_entry[SUMMARY.stem] / SUMMARY.name, staging / "notebooks" / SUMMARY.name)
         from .assemble import assemble
 
         meta = {"commit": commit, "data_hash": dataset_digest(as_of)[:16], "data_cutoff": str(options.year),
                 "only": list(options.only)}
-        outputs = assemble(loaded, as_of, ids, options.year, options.langs, staging, meta, log)
+        outputs = assemble(loaded, as_of, ids, options.year, options.langs, staging, meta, log, jobs=options.jobs)
         inputs = {**files_digest([loaded.path, *dataset.files.values()], ROOT), **code}
         manifest = {
             "plan": loaded.plan.id, "year": options.year, "report_key": report_key, "commit": commit,
@@ -243,6 +236,59 @@ def run(options: Options, log: Callable[[str], None] = print, progress: bool = F
     return result
 
 
+def _execute_cached(entries: dict[str, Path], expected: Callable[[str], list[Path]],
+                    make_job: Callable[[str, Path], Job], cache: Path, options: Options, result: Result,
+                    log: Callable[[str], None], progress: bool, pool: KernelPool | None) -> None:
+    """Run the jobs whose cache entry is incomplete; move each success into its entry.
+
+    A job works in ``<cache>/tmp/<key>`` (a name that depends only on the inputs, so the parameters
+    recorded in the executed notebook are the same on every run). Failures raise RunFailed after
+    every job has run, keeping the failed notebooks in ``<out>/<year>.failed/notebooks/``.
+    """
+    todo: list[Job] = []
+    cached: list[str] = []
+    for label, entry in entries.items():
+        if not options.force and all(p.exists() for p in expected(label)):
+            cached.append(label)
+            continue
+        work = cache / "tmp" / entry.name
+        shutil.rmtree(work, ignore_errors=True)
+        todo.append(make_job(label, work))
+    result.cached += cached
+    if cached:
+        log(f"{len(cached)} notebook run(s) unchanged, taken from the cache: {', '.join(cached)}")
+    failures: list[Outcome] = []
+    for outcome in execute_all(todo, options, log, progress, pool):
+        job = outcome.job
+        work = job.output_notebook.parent
+        made = [work / p.relative_to(entries[job.label]) for p in expected(job.label)]
+        if outcome.ok and not all(p.exists() for p in made):
+            outcome.ok, outcome.error = False, "the notebook ran but did not write its outputs"
+        if outcome.ok:
+            entry = entries[job.label]
+            shutil.rmtree(entry, ignore_errors=True)
+            entry.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(work, entry)
+            result.executed.append(job.label)
+        else:
+            failures.append(outcome)
+    if failures:
+        result.failures = failures
+        kept = options.out.resolve() / f"{options.year}.failed"
+        shutil.rmtree(kept, ignore_errors=True)
+        (kept / "notebooks").mkdir(parents=True)
+        for o in failures:
+            if o.job.output_notebook.exists():
+                shutil.copy2(o.job.output_notebook, kept / "notebooks" / o.job.output_notebook.name)
+            shutil.rmtree(o.job.output_notebook.parent, ignore_errors=True)
+        raise RunFailed(result, kept)
+
+
+def _relative(path: Path, start: Path) -> str:
+    """A parameter path relative to the notebook's folder: the same bytes in any checkout."""
+    return os.path.relpath(path, start)
+
+
 def _rel(path: Path) -> str:
     return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
 
@@ -261,12 +307,12 @@ def publish(staging: Path, final: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
-def execute_all(jobs: list[Job], options: Options, log: Callable[[str], None], progress: bool) -> list[Outcome]:
+def execute_all(jobs: list[Job], options: Options, log: Callable[[str], None], progress: bool,
+                pool: KernelPool | None) -> list[Outcome]:
     if not jobs:
         return []
     workers = max(1, min(options.jobs, len(jobs)))
     log(f"executing {len(jobs)} notebook(s) with {workers} worker(s), {options.mode} kernels")
-    pool = KernelPool() if options.mode == "warm" else None
     outcomes: list[Outcome] = []
     bar = None
     if progress:
@@ -290,7 +336,5 @@ def execute_all(jobs: list[Job], options: Options, log: Callable[[str], None], p
     finally:
         if bar is not None:
             bar.close()
-        if pool is not None:
-            pool.close()
     order = {job.label: n for n, job in enumerate(jobs)}
     return sorted(outcomes, key=lambda o: order[o.job.label])

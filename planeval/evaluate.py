@@ -8,7 +8,7 @@ Arithmetic only: the dataset is already loaded; nothing here reads or writes fil
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, Iterable
 
 import numpy as np
 import pandas as pd
@@ -331,6 +331,9 @@ def _each_year(plan: Plan, ind: Indicator, data: Dataset, series: Annual, year: 
     elif not met:
         _no_current_value(work, b, year)
         out["status"] = words.status("insufficient_data")
+    elif year >= e and unknown:
+        # Met in every year we can judge, but "every year" cannot be confirmed: not "achieved".
+        out["status"] = words.status("insufficient_data")
     elif year >= e:
         out["status"] = words.status("achieved")
     else:
@@ -356,13 +359,13 @@ def _each_year(plan: Plan, ind: Indicator, data: Dataset, series: Annual, year: 
     return out
 
 
-def _stale(work: _Work, c: int, last: int) -> None:
+def _stale(work: _Work, c: int, last: int, known: Iterable[int]) -> None:
     """The progress figures rest on year c; say which later years have no value."""
-    if c < last:
-        gap = list(range(c + 1, last + 1))
+    gap = [y for y in range(c + 1, last + 1) if y not in set(known)]
+    if gap:
         work.reasons.append(words.message(
-            "stale", f"最新年度数值为{c}年，{words.years_text(gap, 'zh')}没有年度数值；进度按{c}年计算。",
-            f"The latest annual value is for {c}; {words.years_text(gap, 'en')} have none, so progress is as of {c}."))
+            "stale", f"进度按{c}年计算；{words.years_text(gap, 'zh')}没有年度数值。",
+            f"Progress is as of {c}; {words.years_text(gap, 'en')} {'has' if len(gap) == 1 else 'have'} no annual value."))
 
 
 def _no_end_value(work: _Work, e: int) -> None:
@@ -403,7 +406,7 @@ def _level(plan: Plan, ind: Indicator, series: Annual, year: int, segment_start:
     c = max(pts) if pts else None
     if c is not None:
         out["latest"], out["current_year"] = series.chosen[c], c
-        _stale(work, c, last)
+        _stale(work, c, last, pts)
     if base is None or c is None or c <= base[0]:
         if c is None:
             _no_current_value(work, b, year)
@@ -484,7 +487,7 @@ def _cumulative(plan: Plan, ind: Indicator, series: Annual, year: int, segment_s
         return out
     done = float(sum(flows[y] for y in range(b + 1, c + 1)))
     out.update(latest=series.chosen[c], current_year=c, cumulative_done=done)
-    _stale(work, c, last)
+    _stale(work, c, last, flows)
     tau = elapsed_share(c, b, e)
     progress = done / ind.target
     out.update(tau=tau, progress=progress)

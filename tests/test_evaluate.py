@@ -306,3 +306,18 @@ def test_shanghai_pensions(shanghai):
     later = shanghai("pensions", 2025)
     assert later.years_unknown == [2024]  # 2024 adjustment 3 but no 2024 CPI
     assert later.years_met == [2021, 2022, 2023, 2025]  # 2025: 2 ≥ 0.1
+
+
+def test_each_year_at_end_year_with_unknown_years_is_not_achieved(tmp_path):
+    # Every judged year meets the floor, but 2022 has no value: "met every year" cannot be confirmed.
+    record = run(tmp_path, indicator("j", "floor_each_year", 50), rows("j", {2021: 60, 2023: 52, 2024: 51, 2025: 55}), 2025)
+    assert record.status.code == "insufficient_data"
+    assert record.years_met == [2021, 2023, 2024, 2025] and record.years_unknown == [2022]
+    assert "years_unknown" in codes(record.reasons)
+
+
+def test_stale_names_only_the_years_without_a_value(tmp_path):
+    # Cumulative: 2021 known, 2022 missing, 2023 known -> the total stops at 2021; only 2022 lacks a value.
+    record = run(tmp_path, indicator("t", "cumulative", 500), rows("t", {2021: 100, 2023: 120}), 2023)
+    stale = [m for m in record.reasons if m.code == "stale"]
+    assert len(stale) == 1 and "2022 has no annual value" in stale[0].en and "2023" not in stale[0].en.split(";")[1]

@@ -67,6 +67,15 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    if not args.force:
+        # Nothing changed since the published report was made? Then say so without loading pandas & co.
+        from planeval.hashing import NOTEBOOK, published_is_current, quick_key, run_parameters
+
+        report_dir = args.out.resolve() / str(args.year)
+        key = quick_key(args.plan, run_parameters(args.year, args.lang, tuple(args.only), args.plan), NOTEBOOK)
+        if published_is_current(report_dir, key):
+            print(f"{report_dir} is up to date: nothing changed since it was made (use --force to rebuild)")
+            return 0
     from planeval.errors import InputError
     from planeval.runner import Options, RunFailed, run
 

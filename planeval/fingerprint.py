@@ -2,39 +2,13 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from .data import Dataset
+from .hashing import sha256_bytes, sha256_json
 from .plan import Indicator, LoadedPlan
-
-PACKAGE_DIR = Path(__file__).resolve().parent
-
-
-def sha256_bytes(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-def sha256_file(path: Path) -> str:
-    return sha256_bytes(path.read_bytes())
-
-
-def sha256_json(obj: Any) -> str:
-    return sha256_bytes(json.dumps(obj, sort_keys=True, ensure_ascii=False, default=str).encode("utf-8"))
-
-
-def library_files() -> list[Path]:
-    """The library's code, templates and styles: any change can change a result or the report."""
-    return sorted(p for p in PACKAGE_DIR.rglob("*") if p.is_file() and p.suffix in (".py", ".j2", ".css"))
-
-
-def files_digest(paths: list[Path], root: Path) -> dict[str, str]:
-    return {str(p.relative_to(root)) if p.is_relative_to(root) else str(p): sha256_file(p) for p in paths}
-
 
 def frame_digest(df: pd.DataFrame) -> str:
     """Hash of a frame's content (row order as given), independent of its index."""

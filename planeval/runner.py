@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import subprocess
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -26,14 +25,12 @@ from typing import Callable
 from .data import Dataset, load_dataset
 from .errors import InputError
 from .execute import Job, KernelPool, Outcome, run_job
-from .fingerprint import (dataset_digest, files_digest, indicator_inputs, library_files, sha256_file,
-                          sha256_json)
+from .fingerprint import dataset_digest, indicator_inputs
+from .hashing import (LOCK, NOTEBOOK, SUMMARY, files_digest, git_commit, library_files, published_is_current, quick_key, run_parameters,
+                      sha256_file, sha256_json)
 from .plan import LoadedPlan, load_plan
 
 ROOT = Path(__file__).resolve().parent.parent
-NOTEBOOK = ROOT / "notebooks" / "indicator.ipynb"
-SUMMARY = ROOT / "notebooks" / "summary.ipynb"
-LOCK = ROOT / "requirements.lock"
 LANGS = ("zh", "en")
 PACKAGES = ("papermill", "nbclient", "nbformat", "ipykernel", "pandas", "numpy", "scipy", "statsmodels",
             "matplotlib", "seaborn", "pandera", "pydantic", "jinja2", "weasyprint")
@@ -103,17 +100,6 @@ def check_options(options: Options, loaded: LoadedPlan) -> list[str]:
     return ids
 
 
-def git_commit() -> str:
-    try:
-        head = subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], cwd=ROOT, capture_output=True, text=True,
-                              check=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT,
-                               capture_output=True, text=True, check=True).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown (not a git checkout)"
-    return head + ("+uncommitted changes" if dirty else "")
-
-
 def package_versions() -> dict[str, str]:
     versions = {"python": sys.version.split()[0]}
     for name in PACKAGES:
@@ -155,6 +141,8 @@ def run(options: Options, log: Callable[[str], None] = print, progress: bool = F
     report_key = sha256_json({"indicators": keys, "data": dataset_digest(as_of), "code": code, "commit": commit,
                               "plan": sha256_file(loaded.path), "langs": options.langs, "only": options.only,
                               "year": options.year})
+    fast = quick_key(options.plan, run_parameters(options.year, options.langs, options.only, options.plan),
+                     options.notebook)
     manifest_path = final / "manifest.json"
     if not options.force and manifest_path.exists():
         try:
@@ -218,7 +206,7 @@ def run(options: Options, log: Callable[[str], None] = print, progress: bool = F
         outputs = assemble(loaded, as_of, ids, options.year, options.langs, staging, meta, log, jobs=options.jobs)
         inputs = {**files_digest([loaded.path, *dataset.files.values()], ROOT), **code}
         manifest = {
-            "plan": loaded.plan.id, "year": options.year, "report_key": report_key, "commit": commit,
+            "plan": loaded.plan.id, "year": options.year, "report_key": report_key, "quick_key": fast, "commit": commit,
             "parameters": {"year": options.year, "langs": list(options.langs), "only": list(options.only),
                            "plan": _rel(loaded.path)},
             "inputs": inputs, "indicators": keys, "packages": package_versions(),

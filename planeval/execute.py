@@ -9,6 +9,8 @@ reused kernel). Which mode is used is a runner option; a test proves they agree.
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
@@ -119,8 +121,11 @@ class WarmKernel:
         from jupyter_client.manager import KernelManager
 
         # nbclient drives the kernel through an asynchronous client; a blocking one would stall its
-        # event loop (and with it the cell timeout) while waiting for output.
-        self.km = KernelManager(kernel_name=KERNEL_NAME, client_class="jupyter_client.asynchronous.AsyncKernelClient")
+        # event loop (and with it the cell timeout) while waiting for output. Local IPC sockets in a
+        # private folder instead of TCP on localhost: nothing listens on a port.
+        self.sockets = tempfile.mkdtemp(prefix="planeval-kernel-")
+        self.km = KernelManager(kernel_name=KERNEL_NAME, transport="ipc", ip=os.path.join(self.sockets, "kernel"),
+                                client_class="jupyter_client.asynchronous.AsyncKernelClient")
         self.km.start_kernel()
         self.kc = None
 
@@ -169,6 +174,7 @@ class WarmKernel:
         if self.kc is not None:
             self.kc.stop_channels()
         self.km.shutdown_kernel(now=True)
+        shutil.rmtree(self.sockets, ignore_errors=True)
 
 
 class KernelPool:

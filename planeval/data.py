@@ -107,7 +107,7 @@ OBSERVATIONS_SCHEMA = pa.DataFrameSchema(
         pa.Check(lambda df: ~pd.to_numeric(df["value"], errors="coerce").isin([float("inf"), float("-inf")]),
                  element_wise=False, name="value", error="a finite number"),
         pa.Check(_value_in_range, element_wise=False, name="value",
-                 error="a count is never negative and a percentage lies between 0 and 100"),
+                 error="a count that is not negative, or a percentage from 0 to 100"),
         pa.Check(lambda df: ~(df["value"].isna() & (df["unit"] != "text")), element_wise=False, name="value",
                  error="a number (only a plan target with unit 'text' may leave value empty)"),
         pa.Check(lambda df: df["value"].isna() == (df["qualifier"] == ""), element_wise=False, name="qualifier",
@@ -204,17 +204,27 @@ def validate(df: pd.DataFrame, schema: pa.DataFrameSchema, path: Path) -> pd.Dat
             field = wide.name if wide is not None else field
             return_msg = f"expected {check}"
             if row is not None and field in df.columns:
-                return_msg += f", got {df.loc[int(first['index']), field]!r}"
+                return_msg += f", got {_shown(df.loc[int(first['index']), field])}"
             raise InputError(path, return_msg, row=row, field=field) from None
         expected = _expectation(schema, field, check)
         got = df.loc[int(first["index"]), field] if row is not None and field in df.columns else first["failure_case"]
-        raise InputError(path, f"expected {expected}, got {got!r}", row=row, field=field) from None
+        raise InputError(path, f"expected {expected}, got {_shown(got)}", row=row, field=field) from None
+
+
+def _shown(value: object) -> str:
+    """A cell as the message shows it: quoted, or 'an empty cell'."""
+    if value is None or value == "" or (isinstance(value, float) and pd.isna(value)):
+        return "an empty cell"
+    return repr(value)
 
 
 def _expectation(schema: pa.DataFrameSchema, field: str | None, check: str) -> str:
     if "coerce_dtype" in check or "dtype(" in check:
         return "a number"
     checks = schema.columns[field].checks if field in schema.columns else schema.checks
+    for c in checks:  # pandera reports a check by its error text when it has one
+        if c.error and c.error == check:
+            return c.error
     for c in checks:
         if c.error and (c.name in check or check.startswith(str(c.name))):
             return c.error

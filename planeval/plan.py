@@ -255,8 +255,9 @@ def load_plan(path: Path | str) -> LoadedPlan:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or str(exc)
-        raise InputError(path, f"YAML syntax error: {problem}",
-                         row=mark.line + 1 if mark else None) from None
+        what = ("YAML tag not allowed (a plan holds plain values only; it is read with safe_load and nothing in "
+                "it is executed)" if isinstance(exc, yaml.constructor.ConstructorError) else "YAML syntax error")
+        raise InputError(path, f"{what}: {problem}", row=mark.line + 1 if mark else None) from None
     if not isinstance(raw, dict):
         raise InputError(path, "a plan file is a YAML mapping with id, name, base_year, end_year, data, indicators")
     try:

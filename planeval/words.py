@@ -30,18 +30,6 @@ LIKELIHOOD: dict[str, tuple[str, str]] = {
     "very_unlikely": ("很可能无法实现", "very unlikely"),
 }
 
-KIND: dict[str, tuple[str, str]] = {
-    "ceiling_each_year": ("每年不高于目标", "at or below the target every year"),
-    "floor_each_year": ("每年不低于目标", "at or above the target every year"),
-    "cumulative": ("规划期累计达到目标", "the plan-period total reaches the target"),
-    "end_level": ("期末水平达到目标", "the end-year level reaches the target"),
-    "increase": ("比基期增加目标数量", "an increase over the base year of at least the target"),
-    "around": ("期末保持在目标附近", "the end-year value within a band around the target"),
-    "full_rate": ("达到100%", "reaches 100%"),
-    "qualitative": ("定性目标（按规划文件中的操作规则判断）", "qualitative (judged by the operational rule in the plan file)"),
-}
-
-
 def status(code: str) -> Message:
     zh, en = STATUS[code]
     return Message(code, zh, en)

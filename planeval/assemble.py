@@ -1,7 +1,9 @@
 """The assembly step: from the indicator notebooks' records and charts to the published files.
 
 The report is a template fed by the recorded results (see README, "Why a template"): it reads the
-records, never recomputes them.
+records, never recomputes them. Two method checks that are not per-indicator records are computed
+here from the as-of data and passed in: the backtest of the forecast models and, in the final
+evaluation, the scorecard of the mid-term forecasts against the outcomes.
 """
 
 from __future__ import annotations
@@ -25,7 +27,14 @@ def assemble(loaded: LoadedPlan, as_of: Dataset, ids: list[str], year: int, lang
     one per language, up to ``jobs``.
     """
     from . import report
+    from .backtest import backtest_indicator
+    from .scorecard import scorecard
 
+    plan, config = loaded.plan, loaded.plan.method_config
+    backtests = {i: backtest_indicator(plan, plan.indicator(i), as_of, year, config) for i in ids}
+    scores = None
+    if year >= plan.end_year:
+        scores = [row for row in scorecard(plan, as_of, config) if row["indicator_id"] in ids]
     results = folder / "results"
     records = [json.loads((results / f"{i}.json").read_text(encoding="utf-8")) for i in ids]
     figures = {f"{i}.{lang}": results / f"{i}.{lang}.png" for i in ids for lang in langs}
@@ -33,7 +42,8 @@ def assemble(loaded: LoadedPlan, as_of: Dataset, ids: list[str], year: int, lang
     pdfs: list[tuple[str, Path]] = []
     for lang in langs:
         html = report.render_html(plan=loaded, dataset=as_of, records=records, figures=figures,
-                                  config=loaded.plan.method_config, year=year, lang=lang, meta=meta)
+                                  config=config, year=year, lang=lang, meta=meta, scorecard=scores,
+                                  backtests=backtests)
         html_path = folder / f"report.{lang}.html"
         html_path.write_text(html, encoding="utf-8")
         pdfs.append((html, folder / f"report.{lang}.pdf"))

@@ -2,10 +2,13 @@
 
 ``t(key, lang)`` looks a string up; ``t(key, lang, n=3)`` fills ``{n}`` placeholders. Status and
 likelihood codes are the ones written into the result record (``record.status.code``,
-``record.forecast.likelihood.code``); their names and colours live here and nowhere else.
+``record.forecast.likelihood.code``); their names are the method's vocabulary in
+:mod:`planeval.words`, their colours live here.
 """
 
 from __future__ import annotations
+
+from .words import LIKELIHOOD, STATUS
 
 LANGS = ("zh", "en")
 HTML_LANG = {"zh": "zh-CN", "en": "en"}
@@ -25,28 +28,13 @@ STATUS_COLOURS: dict[str, str] = {
     "not_identified": "#cccccc",
 }
 STATUSES = tuple(STATUS_COLOURS)
-LIKELIHOODS = ("very_likely", "likely", "about_even", "unlikely", "very_unlikely")
+LIKELIHOODS = tuple(LIKELIHOOD)
 UNKNOWN_COLOUR = "#bbbbbb"
 
 _S: dict[str, tuple[str, str]] = {
-    # Status names (METHOD.md vocabulary).
-    "status.achieved_early": ("提前实现", "achieved early"),
-    "status.achieved": ("已实现", "achieved"),
-    "status.ahead": ("快于预期", "ahead of schedule"),
-    "status.on_track": ("符合预期", "on track"),
-    "status.needs_acceleration": ("基本符合预期", "needs acceleration"),
-    "status.lagging": ("进度滞后", "lagging"),
-    "status.moving_away": ("逆向变化", "moving away"),
-    "status.missed": ("未实现", "missed"),
-    "status.insufficient_data": ("数据不足", "insufficient data"),
-    "status.not_identified": ("公开来源中未能识别", "not identified in public sources"),
+    # Status and likelihood names come from planeval.words (below); these two exist only in the report.
     "status.no_record": ("无评估记录", "no result record"),
-    # Likelihood words (IPCC scale).
-    "likelihood.very_likely": ("很可能实现", "very likely"),
-    "likelihood.likely": ("可能实现", "likely"),
-    "likelihood.about_even": ("难以判断", "about as likely as not"),
-    "likelihood.unlikely": ("可能难以实现", "unlikely"),
-    "likelihood.very_unlikely": ("很可能无法实现", "very unlikely"),
+    "status.not_included": ("本次未包含", "not included in this run"),
     # Target kinds in plain words.
     "kind.ceiling_each_year": ("上限目标：每年都不超过目标值", "ceiling: every year at or below the target"),
     "kind.floor_each_year": ("下限目标：每年都不低于目标值", "floor: every year at or above the target"),
@@ -58,12 +46,14 @@ _S: dict[str, tuple[str, str]] = {
     "kind.qualitative": ("定性目标：按规划文件中的操作规则逐年判断", "qualitative: judged each year by the rule in the plan file"),
     # Report sections.
     "report.title": ("中期评估报告", "mid-term evaluation report"),
+    "report.title_final": ("终期评估报告", "final evaluation report"),
     "sec.toc": ("目录", "Contents"),
     "sec.cover": ("封面", "Cover"),
     "sec.summary": ("执行摘要", "Executive summary"),
     "sec.overview": ("全部指标一览", "All indicators at a glance"),
     "sec.indicators": ("分指标评估", "Indicator by indicator"),
     "sec.projects": ("重大事项", "Major projects"),
+    "sec.scorecard": ("中期预测与实际结果对照", "Mid-term forecasts against outcomes"),
     "sec.coverage": ("数据覆盖情况", "Data coverage"),
     "sec.method": ("评估方法", "Method"),
     "sec.sources": ("资料来源", "Sources"),
@@ -136,6 +126,57 @@ _S: dict[str, tuple[str, str]] = {
     "model.rw_drift": ("带漂移随机游走", "random walk with drift"),
     "model.linear": ("线性趋势", "linear trend"),
     "model.ets_damped": ("阻尼趋势ETS", "damped-trend ETS"),
+    "model.linear_trend": ("线性趋势", "linear trend"),
+    "model.pooled": ("合并", "pooled"),
+    # Progress of each-year kinds: years met out of the elapsed years.
+    "progress.years": ("{n}年中{met}年达标", "{met} of {n} years met"),
+    "progress.missed": ("{k}年未达标", "{k} missed"),
+    "progress.unknown": ("{k}年无数据", "{k} unknown"),
+    # Partial runs.
+    "partial.note": ("部分报告：本次运行只评估了{m}项核心指标中的{n}项（{names}），其余指标本次未包含。",
+                     "Partial report: this run evaluated only {n} of the {m} core indicators ({names}); "
+                     "the others are not included in this run."),
+    "na.not_included": ("本次未包含", "not included in this run"),
+    "ind.not_included": ("本指标未包含在本次运行中。", "This indicator is not included in this run."),
+    # Final evaluation: the mid-term forecasts against the outcomes.
+    "sc.intro": ("{mid}年中期评估（按截至{mid}年末的数据重新计算）对规划末年的判断，与截至{end}年的实际结果对照。"
+                 "“判断正确”指p ≥ 0.5且目标实现，或p < 0.5且目标未实现。",
+                 "What the {mid} mid-term evaluation (recomputed from the data as of the end of {mid}) said about the "
+                 "end year, against what happened by {end}. 'Called' means p ≥ 0.5 and the target was achieved, "
+                 "or p < 0.5 and it was missed."),
+    "sc.tally": ("有中期概率且结果已知的指标：{n}项；其中判断正确：{k}项。",
+                 "Indicators with a mid-term p and a known outcome: {n}; called correctly: {k}."),
+    "sc.midterm": ("中期（{year}年）", "Mid-term ({year})"),
+    "sc.final": ("实际结果（{year}年）", "Outcome ({year})"),
+    "sc.mid_status": ("中期结论", "Mid-term status"),
+    "sc.final_status": ("终期结论", "Final status"),
+    "sc.end_value": ("期末实际值", "End value"),
+    "sc.inside": ("落在80%区间内？", "Inside the 80% interval?"),
+    "sc.call": ("判断", "Call"),
+    "sc.yes": ("是", "yes"),
+    "sc.no": ("否", "no"),
+    "sc.no_end_value": ("期末无年度数值", "no end-year value"),
+    "sc.no_interval": ("中期无预测区间", "no mid-term interval"),
+    "sc.no_mid_forecast": ("中期未作预测", "no forecast at the mid-term"),
+    "call.called": ("判断正确", "called"),
+    "call.wrong": ("判断有误", "wrong"),
+    "call.no_forecast": ("中期未作预测", "no mid-term forecast"),
+    "call.no_outcome": ("结果未知", "outcome unknown"),
+    # Method: the backtest.
+    "bt.title": ("预测模型回测", "Backtest of the forecast models"),
+    "bt.intro": ("用截至{year}年的数据做滚动起点回测：每个起点只用此前的数据预测其后1–3年，再与实际值比较。"
+                 "覆盖率接近{interval}说明80%区间校准良好；MASE小于1说明预测优于“沿用上一年数值”的朴素预测。",
+                 "A rolling-origin backtest on the data as of {year}: at each origin the models see only the data "
+                 "up to it and forecast 1–3 years ahead, compared with what was later observed. Coverage near "
+                 "{interval} means well-calibrated 80% intervals; MASE below 1 means better than the naive "
+                 "last-value forecast."),
+    "bt.n": ("预测次数", "Forecasts"),
+    "bt.coverage": ("80%区间覆盖率", "80% coverage"),
+    "bt.coverage_uninflated": ("覆盖率（不放大残差）", "Coverage, no inflation"),
+    "bt.mase": ("MASE：{model}", "MASE: {model}"),
+    "bt.all": ("全部指标合并", "All indicators pooled"),
+    "bt.none": ("没有可回测的指标。", "No indicator could be backtested."),
+    "na.no_model": ("该模型未拟合", "model not fitted"),
     # Missing values: "—" and why.
     "na.no_value": ("无年度数据", "no annual value"),
     "na.no_base": ("无基期数据", "no base value"),
@@ -227,6 +268,8 @@ _S: dict[str, tuple[str, str]] = {
     "chart.no_data": ("无可绘制的数据", "no data to plot"),
     "chart.progress": ("目标进度 P（条形）与时间进度 τ（竖线）", "progress P (bar) against elapsed share τ (tick)"),
 }
+_S.update({f"status.{code}": names for code, names in STATUS.items()})
+_S.update({f"likelihood.{code}": names for code, names in LIKELIHOOD.items()})
 
 DASH = "—"
 

@@ -17,19 +17,24 @@ from weasyprint import HTML
 from weasyprint.urls import URLFetcher
 
 from . import charts
+from .backtest import POOLED, BacktestResult, pool_results
 from .config import MethodConfig, describe
 from .coverage import coverage_matrix, gaps
 from .data import Dataset
 from .i18n import DASH, HTML_LANG, LIKELIHOODS, STATUSES, has, status_colour, status_name, t
 from .plan import Indicator, LoadedPlan
 from .projects import project_status
+from .record import Message
+from .scorecard import midterm_year
 
 HERE = Path(__file__).parent
 QUALIFIER_SIGNS = {"=": "", "~": "≈", "<=": "≤", "<": "<", ">=": "≥", ">": ">"}
 GOOD = ("achieved_early", "achieved", "ahead", "on_track")
 BAD = ("needs_acceleration", "lagging", "moving_away", "missed")
 NO_RECORD = "no_record"
-MODEL_KEYS = ("rw_drift", "linear", "ets_damped")
+NOT_INCLUDED = "not_included"
+MODEL_KEYS = ("rw_drift", "linear", "linear_trend", "ets_damped")
+EACH_YEAR = ("ceiling_each_year", "floor_each_year", "qualitative")
 
 
 def _env() -> Environment:
@@ -108,9 +113,11 @@ def _forecast(fc: dict[str, Any] | None, unit: str, lang: str, why: str = "na.no
     return cell(text, "")
 
 
-def _status(rec: dict[str, Any] | None, ind: Indicator) -> str:
+def _status(rec: dict[str, Any] | None, ind: Indicator, only: list[str] | None = None) -> str:
     if not ind.identified:
         return "not_identified"
+    if rec is None and only and ind.id not in only:
+        return NOT_INCLUDED
     return rec["status"]["code"] if rec else NO_RECORD
 
 
@@ -118,19 +125,36 @@ def _status_view(code: str, lang: str) -> dict[str, str]:
     return {"code": code, "name": status_name(code, lang), "colour": status_colour(code)}
 
 
-def _summary_row(ind: Indicator, rec: dict[str, Any] | None, lang: str) -> dict[str, Any]:
+def _years_progress(rec: dict[str, Any], lang: str) -> dict[str, str | None]:
+    """Each-year kinds: "1 of 3 years met (2 unknown)" rather than a share that reads like a pace."""
+    met, missed, unknown = (len(rec.get(k) or []) for k in ("years_met", "years_missed", "years_unknown"))
+    n = met + missed + unknown
+    if n == 0:
+        return cell(None, t("na.see_section", lang))
+    extra = [t(key, lang, k=k) for key, k in (("progress.missed", missed), ("progress.unknown", unknown)) if k]
+    text = t("progress.years", lang, n=n, met=met)
+    if extra:
+        text += f"（{'，'.join(extra)}）" if lang == "zh" else f" ({', '.join(extra)})"
+    return cell(text, "")
+
+
+def _summary_row(ind: Indicator, rec: dict[str, Any] | None, lang: str, only: list[str] | None = None) -> dict[str, Any]:
     unit = _unit(ind, lang)
-    why = "na.not_identified" if not ind.identified else "na.no_record"
+    status = _status_view(_status(rec, ind, only), lang)
+    why = {"not_identified": "na.not_identified", NOT_INCLUDED: "na.not_included"}.get(status["code"], "na.no_record")
     target = cell(ind.target_text[lang] if ind.target_text else None,
                   t("na.not_identified" if not ind.identified else "na.no_target", lang), ind.source)
     if rec is None:
         empty = cell(None, t(why, lang))
         return {"ind": ind, "target": target, "base": empty, "latest": empty, "progress": empty,
-                "forecast": empty, "probability": empty, "status": _status_view(_status(rec, ind), lang)}
+                "forecast": empty, "probability": empty, "status": status}
     why = "na.see_section" if rec.get("reasons") else "na.no_forecast"
-    progress = _ratio(rec.get("progress"), t("na.see_section", lang), pct=True)
-    if progress["text"] is not None and rec.get("pace") is not None:
-        progress["text"] += f" (ρ={rec['pace']:.2f})"
+    if rec["kind"] in EACH_YEAR:
+        progress = _years_progress(rec, lang)
+    else:
+        progress = _ratio(rec.get("progress"), t("na.see_section", lang), pct=True)
+        if progress["text"] is not None and rec.get("pace") is not None:
+            progress["text"] += f" (ρ={rec['pace']:.2f})"
     return {
         "ind": ind, "target": target,
         "base": point_cell(rec.get("base"), unit, lang, "na.no_base"),
@@ -138,7 +162,7 @@ def _summary_row(ind: Indicator, rec: dict[str, Any] | None, lang: str) -> dict[
         "progress": progress,
         "forecast": _forecast(rec.get("forecast"), unit, lang, why),
         "probability": _likelihood(rec.get("forecast"), lang, why),
-        "status": _status_view(_status(rec, ind), lang),
+        "status": status,
     }
 
 
@@ -199,8 +223,9 @@ def _figure_uri(path: Path | None) -> str | None:
     return "data:image/png;base64," + base64.b64encode(Path(path).read_bytes()).decode("ascii")
 
 
-def _section(ind: Indicator, rec: dict[str, Any] | None, figures: dict[str, Path], lang: str) -> dict[str, Any]:
-    view: dict[str, Any] = {"ind": ind, "anchor": f"ind-{ind.id}", "status": _status_view(_status(rec, ind), lang),
+def _section(ind: Indicator, rec: dict[str, Any] | None, figures: dict[str, Path], lang: str,
+             only: list[str] | None = None) -> dict[str, Any]:
+    view: dict[str, Any] = {"ind": ind, "anchor": f"ind-{ind.id}", "status": _status_view(_status(rec, ind, only), lang),
                             "kind": t(f"kind.{ind.kind.value}", lang) if ind.kind else None,
                             "chart": _figure_uri(figures.get(f"{ind.id}.{lang}")),
                             "rule": getattr(ind.rule, lang) if ind.rule else None,
@@ -225,7 +250,7 @@ def _findings(rows: list[dict[str, Any]], lang: str) -> list[str]:
 
 def _counts(rows: list[dict[str, Any]], lang: str) -> list[dict[str, Any]]:
     codes = [r["status"]["code"] for r in rows]
-    return [{**_status_view(c, lang), "n": codes.count(c)} for c in (*STATUSES, NO_RECORD) if c in codes]
+    return [{**_status_view(c, lang), "n": codes.count(c)} for c in (*STATUSES, NO_RECORD, NOT_INCLUDED) if c in codes]
 
 
 def _meta_files(meta: dict[str, Any]) -> list[tuple[str, str]]:
@@ -267,12 +292,82 @@ def _overview_uri(plan: LoadedPlan, records: list[dict[str, Any]], figures: dict
     return uri
 
 
+def _scorecard(plan: LoadedPlan, rows: list[dict[str, Any]], lang: str) -> dict[str, Any]:
+    """The final evaluation's table: the mid-term view of each indicator against its outcome."""
+    inds = {i.id: i for i in plan.plan.indicators}
+    out = []
+    for row in rows:
+        ind, mid, fin = inds[row["indicator_id"]], row["midterm"], row["final"]
+        unit = _unit(ind, lang)
+        inside = fin["inside_interval"]
+        out.append({
+            "ind": ind,
+            "mid_status": _status_view(mid["status"]["code"], lang),
+            "probability": _likelihood(mid, lang, "sc.no_mid_forecast"),
+            "forecast": _forecast(mid, unit, lang, "sc.no_mid_forecast"),
+            "final_status": _status_view(fin["status"]["code"], lang),
+            "end_value": cell(_value(fin["end_value"], "=", unit), t("sc.no_end_value", lang)),
+            "inside": cell(None if inside is None else t("sc.yes" if inside else "sc.no", lang),
+                           t("sc.no_end_value" if fin["end_value"] is None else "sc.no_interval", lang)),
+            "call": {"code": row["call"], "text": t(f"call.{row['call']}", lang)},
+        })
+    judged = [r for r in rows if r["call"] in ("called", "wrong")]
+    return {"rows": out, "tally": t("sc.tally", lang, n=len(judged), k=sum(r["call"] == "called" for r in judged))}
+
+
+def _score_cells(s: dict[str, Any] | None, lang: str, of: int | None = None) -> dict[str, Any]:
+    """Coverage and MASE cells of one score; a MASE over fewer forecasts than ``of`` says how many."""
+    why = t("na.no_model", lang)
+    if not s or not s["n"]:
+        return {"n": "0", "coverage": cell(None, why), "coverage_uninflated": cell(None, why), "mase": cell(None, why)}
+    mase = _ratio(s["mase"], why)
+    if mase["text"] is not None and of is not None and s["n_mase"] < of:
+        mase["text"] += f" (n={s['n_mase']})"
+    return {"n": str(s["n"]), "coverage": _ratio(s["coverage"], why), "coverage_uninflated": _ratio(s["coverage_uninflated"], why),
+            "mase": mase}
+
+
+def _backtest(plan: LoadedPlan, results: dict[str, tuple[BacktestResult | None, Message | None]],
+              config: MethodConfig, year: int, lang: str) -> dict[str, Any]:
+    """The method section's backtest table: per indicator, then all indicators pooled."""
+    models = ("rw_drift", "linear_trend", "ets_damped", POOLED)
+
+    def view(name: str, scores: dict[str, dict[str, Any]] | None, reason: Message | None) -> dict[str, Any]:
+        scores = scores or {}
+        pooled = _score_cells(scores.get(POOLED), lang)
+        n = int(pooled["n"])
+        return {"name": name, "reason": getattr(reason, lang) if reason else None, "n": pooled["n"],
+                "coverage": pooled["coverage"], "coverage_uninflated": pooled["coverage_uninflated"],
+                "mase": [_score_cells(scores.get(m), lang, n)["mase"] for m in models]}
+    rows = []
+    for ind in plan.plan.indicators:
+        if ind.id in results:
+            result, reason = results[ind.id]
+            scores = {m: vars(s) for m, s in result.scores.items()} if result else None
+            rows.append(view(f"{ind.number}. {ind.name[lang]}", scores, reason))
+    pooled = pool_results(r for r, _ in results.values())
+    return {"rows": rows, "all": view(t("bt.all", lang), pooled["scores"], None) if pooled["forecasts"] else None,
+            "models": [t(f"model.{m}", lang) for m in models],
+            "intro": t("bt.intro", lang, year=year, interval=f"{config.interval:.2f}")}
+
+
 def render_html(*, plan: LoadedPlan, dataset: Dataset, records: list[dict[str, Any]], figures: dict[str, Path],
-                config: MethodConfig, year: int, lang: str, meta: dict[str, Any]) -> str:
-    """The whole report in one language as one self-contained HTML string."""
+                config: MethodConfig, year: int, lang: str, meta: dict[str, Any],
+                scorecard: list[dict[str, Any]] | None = None,
+                backtests: dict[str, tuple[BacktestResult | None, Message | None]] | None = None) -> str:
+    """The whole report in one language as one self-contained HTML string.
+
+    ``scorecard`` (the rows of :func:`planeval.scorecard.scorecard`, final evaluation only) and ``backtests``
+    (indicator id -> :func:`planeval.backtest.backtest_indicator` result) are computed by the caller.
+    """
     p = plan.plan
     by_id = {r["indicator_id"]: r for r in records}
-    rows = [_summary_row(ind, by_id.get(ind.id), lang) for ind in p.indicators]
+    only = list(meta.get("only") or [])
+    rows = [_summary_row(ind, by_id.get(ind.id), lang, only) for ind in p.indicators]
+    partial = None
+    if only:
+        names = t("sep", lang).join(i.name[lang] for i in p.indicators if i.id in only)
+        partial = t("partial.note", lang, n=len(only), m=len(p.indicators), names=names)
     projects = project_status(plan, dataset, year)
     for project in projects:
         project["status_name"] = t(f"project.{project['status']}", lang)
@@ -282,7 +377,11 @@ def render_html(*, plan: LoadedPlan, dataset: Dataset, records: list[dict[str, A
         "rows": rows, "counts": _counts(rows, lang), "findings": _findings(rows, lang),
         "n_results": sum(1 for r in rows if r["status"]["code"] not in ("not_identified", NO_RECORD)),
         "overview": _overview_uri(plan, records, figures, lang),
-        "sections": [_section(ind, by_id.get(ind.id), figures, lang) for ind in p.indicators],
+        "sections": [_section(ind, by_id.get(ind.id), figures, lang, only) for ind in p.indicators],
+        "partial": partial, "final": year >= p.end_year,
+        "scorecard": _scorecard(plan, scorecard, lang) if scorecard is not None and year >= p.end_year else None,
+        "midterm_year": midterm_year(p),
+        "backtest": _backtest(plan, backtests, config, year, lang) if backtests is not None else None,
         "projects": projects, "coverage": _coverage(plan, dataset, year, lang),
         "method": [{"key": d["key"], "value": d["value"], "meaning": d[lang]} for d in describe(config)],
         "statuses": [_status_view(c, lang) for c in STATUSES],

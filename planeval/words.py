@@ -19,7 +19,7 @@ STATUS: dict[str, tuple[str, str]] = {
     "insufficient_data": ("数据不足", "insufficient data"),
     "achieved": ("已实现", "achieved"),
     "missed": ("未实现", "not achieved"),
-    "not_identified": ("未能识别", "not identified in public sources"),
+    "not_identified": ("公开来源中未能识别", "not identified in public sources"),
 }
 
 LIKELIHOOD: dict[str, tuple[str, str]] = {

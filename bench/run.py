@@ -1,0 +1,635 @@
+#!/usr/bin/env python3
+"""Time the report pipeline against a naive baseline (``make bench``; not run by the tests).
+
+Scenarios, each on a copy of the plan and its data in a temporary folder (the repository's data/
+and reports/ are never touched):
+
+  baseline   papermill CLI per indicator notebook, one after another; nbconvert CLI to HTML per
+             executed notebook; WeasyPrint (in this process) on each HTML file.
+  cold       run_all.py with an empty cache and no previous report.
+  warm       run_all.py again, nothing changed (must say "up to date").
+  one change run_all.py after one value of one indicator's data row changed (must execute only
+             that indicator and the summary).
+  scale      run_all.py cold on a SYNTHETIC benchmark plan of N invented indicators (bench/synthetic.py).
+
+Prints the median of --repeat runs, the ratio to the baseline and the targets (2-core machine:
+cold <= 0.2 x baseline, one change <= 0.1 x baseline, warm <= 1 s), where each run's time went
+(from the time each of run_all's log lines arrived), and how busy the cores were; writes
+bench/out/results.json.
+
+    .venv/bin/python bench/run.py            # 3 repetitions; scale run with 25, 50, 100 indicators
+    .venv/bin/python bench/run.py --quick    # 1 repetition; scale run with 10, 25 indicators
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import io
+import json
+import logging
+import os
+import platform
+import re
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import yaml
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+import synthetic  # noqa: E402  (bench/synthetic.py)
+
+PLAN = ROOT / "params" / "shanghai_14th_employment.yaml"
+BIN = Path(sys.executable).parent  # .venv/bin: papermill, jupyter (not resolved: keep the venv)
+NCPU = os.cpu_count() or 1
+TARGETS = {"cold": ("<= 0.2 x baseline", 0.2, None), "one change": ("<= 0.1 x baseline", 0.1, None),
+           "warm": ("<= 1 s", None, 1.0)}
+NOTEBOOK_LINE = re.compile(r"^\[(\d+)/(\d+)\] (\S+): (ok|FAILED.*) \(([\d.]+) s\)$")
+DONE_LINE = re.compile(r"done in ([\d.]+) s: (\d+) executed, (\d+) from cache")
+
+
+def log(message: str = "") -> None:
+    print(message, flush=True)
+
+
+# ---------------------------------------------------------------- CPU: /proc/stat sampled in a thread
+
+def _cpu_times() -> list[tuple[int, int]]:
+    """(busy, total) jiffies per core from /proc/stat; busy excludes idle and iowait."""
+    cores = []
+    with open("/proc/stat", encoding="ascii") as f:
+        for line in f:
+            if re.match(r"cpu\d+ ", line):
+                v = [int(x) for x in line.split()[1:]]
+                total = sum(v[:8])  # user nice system idle iowait irq softirq steal (guest is in user)
+                cores.append((total - v[3] - v[4], total))
+    return cores
+
+
+class Sampler:
+    """Samples every core's /proc/stat counters every ``interval`` s; busy fractions for any window.
+    System-wide: the figures include other users' processes on a shared machine."""
+
+    def __init__(self, interval: float = 0.25) -> None:
+        self.interval = interval
+        self.samples: list[tuple[float, list[tuple[int, int]]]] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, daemon=True)
+
+    def _loop(self) -> None:
+        while True:
+            self.samples.append((time.perf_counter(), _cpu_times()))
+            if self._stop.wait(self.interval):
+                self.samples.append((time.perf_counter(), _cpu_times()))
+                return
+
+    def __enter__(self) -> "Sampler":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def busy(self, t0: float | None = None, t1: float | None = None) -> list[float] | None:
+        """Busy fraction of each core between t0 and t1 (perf_counter times; None: the whole run)."""
+        inside = [s for s in self.samples if (t0 is None or s[0] >= t0 - self.interval / 2)
+                  and (t1 is None or s[0] <= t1 + self.interval / 2)]
+        if len(inside) < 2:
+            return None
+        a, b = inside[0][1], inside[-1][1]
+        return [round((b[i][0] - a[i][0]) / max(1, b[i][1] - a[i][1]), 3) for i in range(len(a))]
+
+
+def background_busy(seconds: float = 1.0) -> list[float]:
+    a = _cpu_times()
+    time.sleep(seconds)
+    b = _cpu_times()
+    return [round((b[i][0] - a[i][0]) / max(1, b[i][1] - a[i][1]), 3) for i in range(len(a))]
+
+
+# ---------------------------------------------------------------- running a command, timing its output
+
+def children_cpu() -> float:
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
+def run_timed(cmd: list[str], env: dict[str, str], cwd: Path, sampler: Sampler | None = None) -> dict:
+    """Run ``cmd``; wall time, exit status, the output lines with the time each arrived, and the CPU
+    seconds of the whole process tree (kernels and PDF workers are waited for, so they count)."""
+    cpu0 = children_cpu()
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            bufsize=1)
+    lines: list[tuple[float, str]] = []
+    assert proc.stdout is not None
+    for line in proc.stdout:
+        lines.append((time.perf_counter() - start, line.rstrip("\n")))
+    rc = proc.wait()
+    wall = time.perf_counter() - start
+    cpu = children_cpu() - cpu0
+    run = {"cmd": [str(c) for c in cmd], "rc": rc, "seconds": round(wall, 3), "cpu_seconds": round(cpu, 2),
+           "cpu_utilisation": round(cpu / (wall * NCPU), 3), "lines": lines, "_start": start}
+    if sampler is not None:
+        run["cores_busy"] = sampler.busy(start, start + wall)
+    return run
+
+
+def check(run: dict, what: str) -> None:
+    if run["rc"] != 0:
+        tail = "\n".join(text for _, text in run["lines"][-15:])
+        raise SystemExit(f"bench: {what} failed (exit {run['rc']}): {' '.join(run['cmd'])}\n{tail}")
+
+
+def analyse(run: dict, sampler: Sampler | None = None) -> dict:
+    """Where one run_all run's time went, from the arrival time of its log lines."""
+    lines = run["lines"]
+    notebooks = []
+    marks: dict[str, float] = {}
+    for t, text in lines:
+        m = NOTEBOOK_LINE.match(text)
+        if m:
+            notebooks.append({"id": m[3], "ok": m[4] == "ok", "seconds": float(m[5]), "at": round(t, 2)})
+            key = "summary notebook" if m[3] == "summary" else "indicator notebooks"
+            marks[key] = t
+        elif text.startswith("assembled"):
+            marks["kernel shutdown, HTML + PDF"] = t
+        elif text.startswith("wrote "):
+            marks["index, manifest, publish"] = t
+        elif "up to date" in text:
+            marks["up-to-date check"] = t
+        if text.strip() and not text.startswith("[IPKernelApp]") and "first log line" not in marks:
+            marks["first log line"] = t
+    first = marks.pop("first log line", run["seconds"])
+    order = ["indicator notebooks", "summary notebook", "kernel shutdown, HTML + PDF", "index, manifest, publish"]
+    phases = {"start-up, imports, load + validate + hash (to the first log line)": round(first, 2)}
+    if "up-to-date check" in marks:
+        phases = {"start-up, imports, load, hash, up-to-date check": round(marks["up-to-date check"], 2)}
+        prev = marks["up-to-date check"]
+    else:
+        prev = first
+        for name in order:
+            if name in marks:
+                phases[name + (" (from the first log line)" if name == "indicator notebooks" else "")] = \
+                    round(marks[name] - prev, 2)
+                prev = marks[name]
+    phases["exit"] = round(run["seconds"] - prev, 2)
+    done = next((DONE_LINE.search(text) for _, text in lines if DONE_LINE.search(text)), None)
+    indicator_nbs = [n for n in notebooks if n["id"] != "summary"]
+    out = {"seconds": run["seconds"], "phases": phases, "notebooks": notebooks,
+           "executed": int(done[2]) if done else (0 if "up-to-date check" in marks else None),
+           "from_cache": int(done[3]) if done else None,
+           "up_to_date": "up-to-date check" in marks, "cpu_utilisation": run["cpu_utilisation"],
+           "cores_busy": run.get("cores_busy")}
+    if indicator_nbs:
+        secs = [n["seconds"] for n in indicator_nbs]
+        phase = marks["indicator notebooks"] - first
+        out["indicator_notebooks"] = {"n": len(secs), "sum_s": round(sum(secs), 2), "mean_s": round(sum(secs) / len(secs), 2),
+                                      "max_s": max(secs), "first_two_s": secs[:2], "phase_wall_s": round(phase, 2),
+                                      "parallelism": round(sum(secs) / phase, 2) if phase > 0 else None}
+        if sampler is not None:
+            out["cores_busy_notebook_phase"] = sampler.busy(run["_start"] + first, run["_start"] + marks["indicator notebooks"])
+    if sampler is not None and "kernel shutdown, HTML + PDF" in marks:
+        t0 = marks.get("summary notebook", marks.get("indicator notebooks", first))
+        out["cores_busy_assembly_phase"] = sampler.busy(run["_start"] + t0, run["_start"] + marks["kernel shutdown, HTML + PDF"])
+    return out
+
+
+# ---------------------------------------------------------------- the workspace: plan + data copy, code
+
+def copy_plan(dest: Path) -> Path:
+    """Copy the plan file and the data files it names, keeping their relative layout; return the copy."""
+    plan_text = PLAN.read_text(encoding="utf-8")
+    data = yaml.safe_load(plan_text)["data"]
+    (dest / PLAN.parent.name).mkdir(parents=True, exist_ok=True)
+    copy = dest / PLAN.parent.name / PLAN.name
+    shutil.copyfile(PLAN, copy)
+    for rel in data.values():
+        if rel:
+            src = (PLAN.parent / rel).resolve()
+            target = (copy.parent / rel).resolve()
+            if not target.is_relative_to(dest.resolve()):
+                raise SystemExit(f"bench: data file {rel} lies outside the plan's folder tree; cannot copy it safely")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(src, target)
+    return copy
+
+
+def snapshot_code(dest: Path) -> Path:
+    """Copy run_all.py, planeval/, notebooks/ and the lock so that concurrent edits of the working
+    tree cannot invalidate the cache between scenarios; kernels import this copy via PYTHONPATH."""
+    dest.mkdir(parents=True)
+    for name in ("run_all.py", "requirements.lock", "pyproject.toml"):
+        shutil.copy2(ROOT / name, dest / name)
+    for name in ("planeval", "notebooks"):
+        shutil.copytree(ROOT / name, dest / name, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    return dest
+
+
+def identified(plan_path: Path) -> list[dict]:
+    return [i for i in yaml.safe_load(plan_path.read_text(encoding="utf-8"))["indicators"] if i.get("identified", True)]
+
+
+class OneChange:
+    """One value of one indicator's data row, changed to a new value on every repetition.
+
+    The cache is content-addressed, so going back to a value seen before would be a cache hit, not a
+    change: repetition k sets the original value + k × step (k = 1, 2, ...), a small change."""
+
+    def __init__(self, plan_path: Path, year: int) -> None:
+        plan = yaml.safe_load(plan_path.read_text(encoding="utf-8"))
+        self.path = (plan_path.parent / plan["data"]["observations"]).resolve()
+        uses: dict[str, int] = {}
+        for ind in identified(plan_path):
+            names = {ind.get("series")} | ({ind["rule"]["compare"], ind["rule"]["at_least"]} if ind.get("rule") else set())
+            for s in names:
+                uses[s] = uses.get(s, 0) + 1
+        rows = list(csv.reader(io.StringIO(self.path.read_text(encoding="utf-8"))))
+        header = rows[0]
+        col = {name: header.index(name) for name in ("series", "period", "value", "qualifier", "kind")}
+        for ind in identified(plan_path):
+            if ind.get("kind") == "qualitative" or uses.get(ind.get("series"), 0) != 1:
+                continue
+            candidates = [n for n, r in enumerate(rows[1:], 1)
+                          if r[col["series"]] == ind["series"] and r[col["kind"]] == "actual"
+                          and re.fullmatch(r"\d{4}", r[col["period"]]) and int(r[col["period"]]) <= year
+                          and r[col["qualifier"]] in ("=", "~") and r[col["value"]]]
+            if candidates:
+                self.indicator, self.row = ind["id"], candidates[-1]
+                break
+        else:
+            raise SystemExit("bench: no indicator with an annual actual value to change")
+        self.col = col["value"]
+        self.original = rows[self.row][self.col]
+        self.lines = self.path.read_text(encoding="utf-8").splitlines(keepends=True)
+        decimals = len(self.original.split(".")[1]) if "." in self.original else 0
+        self.decimals = max(decimals, 2)
+        self.step = 10 ** -self.decimals
+        self.period = rows[self.row][col["period"]]
+
+    def apply(self, k: int) -> str:
+        """Set the value to original + k × step (line ``self.row + 1`` of the file as an editor shows it)."""
+        line = self.lines[self.row]  # no multi-line fields in this file: row n is line n
+        cells = next(csv.reader([line]))
+        value = f"{float(self.original) + k * self.step:.{self.decimals}f}"
+        cells[self.col] = value
+        buf = io.StringIO()
+        csv.writer(buf, lineterminator=line[len(line.rstrip("\r\n")):] or "\n").writerow(cells)
+        lines = list(self.lines)
+        lines[self.row] = buf.getvalue()
+        self.path.write_text("".join(lines), encoding="utf-8")
+        return value
+
+
+# ---------------------------------------------------------------- scenarios
+
+def baseline(plan_copy: Path, work: Path, code: Path, env: dict, year: int) -> dict:
+    """The naive pipeline: papermill CLI per notebook, nbconvert CLI per notebook, WeasyPrint per HTML."""
+    work.mkdir(parents=True)
+    notebooks = code / "notebooks"
+    ids = [i["id"] for i in identified(plan_copy)]
+
+    def tool(name: str) -> list[str]:
+        exe = BIN / name
+        return [str(exe)] if exe.exists() else [sys.executable, "-m", {"jupyter": "jupyter"}.get(name, name)]
+
+    t0 = time.perf_counter()
+    cpu0 = children_cpu() + time.process_time()
+    executed, per = [], {"papermill": [], "nbconvert": [], "pdf": []}
+    for i in ids:
+        out = work / f"{i}.ipynb"
+        r = run_timed([*tool("papermill"), str(notebooks / "indicator.ipynb"), str(out), "-k", "python3",
+                       "--cwd", str(notebooks), "-p", "plan_path", str(plan_copy), "-p", "indicator_id", i,
+                       "-p", "year", str(year), "-p", "output_dir", str(work / "results")], env, work)
+        check(r, f"baseline papermill {i}")
+        per["papermill"].append(r["seconds"])
+        executed.append(out)
+    t1 = time.perf_counter()
+    for nb in executed:
+        r = run_timed([*tool("jupyter"), "nbconvert", "--to", "html", str(nb), "--output-dir", str(work / "html")],
+                      env, work)
+        check(r, f"baseline nbconvert {nb.name}")
+        per["nbconvert"].append(r["seconds"])
+    t2 = time.perf_counter()
+    import weasyprint  # in this process: the import is paid once (the weasyprint CLI would pay it per file)
+
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)
+
+    def fetch_local(url: str, *args, **kwargs):
+        if url.startswith(("data:", "file:")):
+            return weasyprint.default_url_fetcher(url, *args, **kwargs)
+        raise ValueError(f"not fetched in the benchmark: {url}")  # nbconvert's page links a CDN
+
+    for html in sorted((work / "html").glob("*.html")):
+        s = time.perf_counter()
+        weasyprint.HTML(filename=str(html), url_fetcher=fetch_local).write_pdf(str(html.with_suffix(".pdf")))
+        per["pdf"].append(round(time.perf_counter() - s, 3))
+    t3 = time.perf_counter()
+    cpu = children_cpu() + time.process_time() - cpu0
+    return {"seconds": round(t3 - t0, 3), "notebooks": len(ids), "cpu_seconds": round(cpu, 1),
+            "cpu_utilisation": round(cpu / ((t3 - t0) * NCPU), 3),
+            "phases": {"papermill CLI, one per notebook": round(t1 - t0, 2),
+                       "nbconvert CLI to HTML, one per notebook": round(t2 - t1, 2),
+                       "WeasyPrint PDF per HTML (in-process)": round(t3 - t2, 2)},
+            "per_notebook_s": {k: round(statistics.mean(v), 2) for k, v in per.items() if v}}
+
+
+def run_all_cmd(code: Path, plan: Path, out: Path, year: int, extra: tuple[str, ...] = ()) -> list[str]:
+    return [sys.executable, str(code / "run_all.py"), "--year", str(year), "--plan", str(plan), "--out", str(out),
+            *extra]
+
+
+def import_profile(cmd: list[str], env: dict, cwd: Path, top: int = 6) -> dict:
+    """One extra warm run under ``-X importtime`` (not timed): the slowest top-level imports."""
+    r = subprocess.run([cmd[0], "-X", "importtime", *cmd[1:]], cwd=cwd, env=env, capture_output=True, text=True)
+    total: dict[str, int] = {}
+    for line in r.stderr.splitlines():
+        m = re.match(r"import time:\s+\d+ \|\s+(\d+) \|( *)(\S+)", line)
+        if m and len(m[2]) <= 1:  # top level: indented by one space at most
+            total[m[3].split(".")[0]] = total.get(m[3].split(".")[0], 0) + int(m[1])
+    ranked = sorted(total.items(), key=lambda kv: -kv[1])[:top]
+    return {"total_import_s": round(sum(total.values()) / 1e6, 3),
+            "top_level_imports_s": {name: round(us / 1e6, 3) for name, us in ranked}}
+
+
+PROBE = """
+import json, re, sys, time
+from pathlib import Path
+t = time.perf_counter()
+from planeval import report
+imported = time.perf_counter() - t
+html = Path(sys.argv[1]).read_text(encoding="utf-8")
+t = time.perf_counter()
+report.write_pdf(html, Path(sys.argv[2]))
+pdf = time.perf_counter() - t
+try:  # poppler's pdfinfo (scripts/sysdeps.sh installs poppler); WeasyPrint compresses the page objects
+    import subprocess
+    info = subprocess.run(["pdfinfo", sys.argv[2]], capture_output=True, text=True).stdout
+    pages = int(re.search(r"^Pages:\\s+(\\d+)", info, re.M)[1])
+except Exception:
+    pages = None
+print(json.dumps({"import_planeval_report_s": round(imported, 2), "pdf_s": round(pdf, 2), "pages": pages,
+                  "html_mb": round(len(html.encode()) / 1e6, 2)}))
+"""
+
+
+def assembly_probe(report_dir: Path, env: dict, cwd: Path) -> dict | None:
+    """Time, in a fresh process, importing planeval.report (jinja2, matplotlib, WeasyPrint) and printing
+    one language's report HTML (made by the cold run) to PDF, alone: the costs inside the assembly phase."""
+    html = next(iter(sorted(report_dir.glob("report.*.html"))), None)
+    html = report_dir / "report.en.html" if (report_dir / "report.en.html").exists() else html
+    if html is None:
+        return None
+    r = subprocess.run([sys.executable, "-c", PROBE, str(html), str(report_dir.parent / "probe.pdf")], cwd=cwd, env=env,
+                       capture_output=True, text=True)
+    if r.returncode != 0:
+        return {"error": (r.stderr.strip().splitlines() or ["?"])[-1]}
+    return {"html": html.name, **json.loads(r.stdout.strip().splitlines()[-1])}
+
+
+def interpreter_startup(env: dict, cwd: Path) -> float:
+    times = []
+    for _ in range(3):
+        s = time.perf_counter()
+        subprocess.run([sys.executable, "-c", "pass"], cwd=cwd, env=env, check=True)
+        times.append(time.perf_counter() - s)
+    return round(statistics.median(times), 3)
+
+
+def fmt_busy(busy: list[float] | None) -> str:
+    return "n/a" if not busy else " / ".join(f"{b:.0%}" for b in busy)
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--repeat", type=int, default=3, help="repetitions per scenario; the median is reported (default 3)")
+    p.add_argument("--quick", action="store_true", help="1 repetition, scale run with 10 and 25 indicators")
+    p.add_argument("--year", type=int, default=2023)
+    p.add_argument("--scale", default=None, metavar="N,N,...",
+                   help="indicator counts of the SYNTHETIC scale run (default 25,50,100; quick 10,25; 0 = skip)")
+    p.add_argument("--scale-lang", default="en", help="--lang for the scale run (default en: one PDF, shorter)")
+    p.add_argument("--no-baseline", action="store_true", help="skip the (slow) naive baseline")
+    p.add_argument("--snapshot", action="store_true",
+                   help="run a copy of the code (run_all.py, planeval/, notebooks/) taken at the start, so that "
+                        "edits made to the working tree during the bench cannot invalidate the cache")
+    p.add_argument("--keep", action="store_true", help="keep the temporary folder")
+    p.add_argument("--no-probe", action="store_true",
+                   help="skip the assembly probe (import + one PDF alone, ~10 s, after the cold runs)")
+    args = p.parse_args(argv)
+    repeat = 1 if args.quick else max(1, args.repeat)
+    scale = [int(n) for n in (args.scale or ("10,25" if args.quick else "25,50,100")).split(",") if int(n) > 0]
+
+    tmp = Path(tempfile.mkdtemp(prefix="planeval-bench-"))
+    env = dict(os.environ)
+    env.pop("MPLBACKEND", None)  # as `make report`: the kernels choose their own backend
+    code = ROOT
+    if args.snapshot:
+        code = snapshot_code(tmp / "code")
+        env["PYTHONPATH"] = os.pathsep.join([str(code), *filter(None, [env.get("PYTHONPATH")])])
+    started = dt.datetime.now().astimezone()
+    machine = {"cores": NCPU, "cpu": next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), platform.processor()),
+               "python": platform.python_version(), "platform": platform.platform(),
+               "load_average_at_start": tuple(round(x, 2) for x in os.getloadavg()), "cores_busy_before_start_1s": background_busy()}
+    commit = subprocess.run(["git", "describe", "--always", "--dirty"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+    log(f"planeval bench {started:%Y-%m-%d %H:%M %Z}: {NCPU} cores ({machine['cpu']}), load average "
+        f"{machine['load_average_at_start'][0]:.2f}, cores busy before start {fmt_busy(machine['cores_busy_before_start_1s'])}; "
+        f"code {'snapshot of ' if args.snapshot else ''}{commit}; repeat {repeat}; work folder {tmp}")
+    if max(machine["cores_busy_before_start_1s"]) > 0.3:
+        log("WARNING: the cores were already busy before the bench started (other users' processes): every time "
+            "below is inflated, and the parallel scenarios (which want both cores) more than the serial baseline.")
+    results: dict = {"date": started.isoformat(timespec="seconds"), "machine": machine, "commit": commit,
+                     "options": {"repeat": repeat, "quick": args.quick, "year": args.year, "scale": scale,
+                                 "scale_lang": args.scale_lang, "snapshot": args.snapshot},
+                     "scenarios": {}, "scale": []}
+    try:
+        plan = copy_plan(tmp / "plan")
+        n_ind = len(identified(plan))
+        with Sampler() as sampler:
+            # ---- baseline
+            if not args.no_baseline:
+                runs = []
+                for k in range(repeat):
+                    log(f"baseline {k + 1}/{repeat}: papermill CLI x {n_ind}, nbconvert CLI x {n_ind}, WeasyPrint x {n_ind} ...")
+                    s = time.perf_counter()
+                    b = baseline(plan, tmp / f"baseline-{k}", code, env, args.year)
+                    b["cores_busy"] = sampler.busy(s, time.perf_counter())
+                    runs.append(b)
+                    log(f"  {b['seconds']:.1f} s  {b['phases']}")
+                results["scenarios"]["baseline"] = {"median_s": statistics.median(r["seconds"] for r in runs), "runs": runs}
+
+            # ---- cold: empty cache and no report, every repetition
+            runs = []
+            for k in range(repeat):
+                out = tmp / f"out-cold-{k}"
+                log(f"cold {k + 1}/{repeat}: run_all.py, empty cache ...")
+                r = run_timed(run_all_cmd(code, plan, out, args.year), env, ROOT, sampler)
+                check(r, "run_all cold")
+                a = analyse(r, sampler)
+                runs.append(a)
+                log(f"  {a['seconds']:.1f} s, {a['executed']} executed; cores busy {fmt_busy(a['cores_busy'])} "
+                    f"(notebook phase {fmt_busy(a.get('cores_busy_notebook_phase'))}), own CPU {a['cpu_utilisation']:.0%} of {NCPU} cores")
+            results["scenarios"]["cold"] = {"median_s": statistics.median(r["seconds"] for r in runs), "runs": runs}
+            out = tmp / f"out-cold-{repeat - 1}"  # warm and one change continue from the last cold run
+            if not args.no_probe:
+                probe = assembly_probe(out / str(args.year), env, ROOT)
+                results["scenarios"]["cold"]["assembly_probe"] = probe
+                log(f"  assembly probe (one language, alone, not timed above): {probe}")
+
+            # ---- warm: nothing changed
+            cmd = run_all_cmd(code, plan, out, args.year)
+            runs = []
+            for k in range(repeat):
+                log(f"warm {k + 1}/{repeat}: run_all.py, nothing changed ...")
+                r = run_timed(cmd, env, ROOT, sampler)
+                check(r, "run_all warm")
+                a = analyse(r)
+                a["valid"] = a["up_to_date"]
+                if not a["valid"]:
+                    a["invalid_because"] = (f"did not say 'up to date' ({a['executed']} executed): did the code change "
+                                            "during the bench? (--snapshot avoids that)")
+                runs.append(a)
+                log(f"  {a['seconds']:.2f} s, {'up to date' if a['up_to_date'] else 'NOT up to date'}")
+            warm = {"median_s": statistics.median(r["seconds"] for r in runs), "runs": runs,
+                    "python_startup_s": interpreter_startup(env, ROOT), "imports": import_profile(cmd, env, ROOT)}
+            results["scenarios"]["warm"] = warm
+            log(f"  bare interpreter start {warm['python_startup_s']:.2f} s; imports {warm['imports']}")
+
+            # ---- one change
+            change = OneChange(plan, args.year)
+            runs = []
+            for k in range(1, repeat + 1):
+                value = change.apply(k)
+                log(f"one change {k}/{repeat}: {change.indicator} {change.period} {change.original} -> {value} "
+                    f"({change.path.name} line {change.row + 1}) ...")
+                r = run_timed(run_all_cmd(code, plan, out, args.year), env, ROOT, sampler)
+                check(r, "run_all one change")
+                a = analyse(r, sampler)
+                ran = sorted(n["id"] for n in a["notebooks"])
+                a["valid"] = ran == sorted([change.indicator, "summary"])
+                if not a["valid"]:
+                    a["invalid_because"] = f"expected {change.indicator} + summary to run, ran {ran or 'nothing'}"
+                runs.append(a)
+                log(f"  {a['seconds']:.1f} s, executed {ran} {'(as expected)' if a['valid'] else '(UNEXPECTED)'}")
+            results["scenarios"]["one change"] = {"median_s": statistics.median(r["seconds"] for r in runs), "runs": runs,
+                                                  "changed": {"indicator": change.indicator, "period": change.period,
+                                                              "file": change.path.name, "line": change.row + 1}}
+
+            # ---- scale: SYNTHETIC benchmark plans of N indicators
+            for n in scale:
+                plan_n = synthetic.write_plan(tmp / f"synthetic-{n}", n, year=args.year)
+                log(f"scale {n}: run_all.py --lang {args.scale_lang}, SYNTHETIC benchmark plan of {n} indicators, cold ...")
+                r = run_timed(run_all_cmd(code, plan_n, tmp / f"out-synthetic-{n}", args.year, ("--lang", args.scale_lang)),
+                              env, ROOT, sampler)
+                check(r, f"run_all scale {n}")
+                a = analyse(r, sampler)
+                nb = a.get("indicator_notebooks", {})
+                a.update(indicators=n, s_per_indicator=round(a["seconds"] / n, 3),
+                         notebook_phase_s_per_indicator=round(nb["phase_wall_s"] / n, 3) if nb else None)
+                results["scale"].append(a)
+                log(f"  {a['seconds']:.1f} s = {a['s_per_indicator']:.2f} s/indicator (notebook phase "
+                    f"{a['notebook_phase_s_per_indicator']} s/indicator); cores busy {fmt_busy(a['cores_busy'])}, "
+                    f"notebook phase {fmt_busy(a.get('cores_busy_notebook_phase'))}")
+        machine["load_average_at_end"] = tuple(round(x, 2) for x in os.getloadavg())
+    finally:
+        if args.keep:
+            log(f"kept {tmp}")
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+    report(results)
+    dest = HERE / "out" / "results.json"
+    dest.parent.mkdir(exist_ok=True)
+    dest.write_text(json.dumps(results, indent=1, ensure_ascii=False, default=str) + "\n", encoding="utf-8")
+    log(f"\nwrote {dest.relative_to(ROOT)}")
+    return 0
+
+
+def report(results: dict) -> None:
+    sc = results["scenarios"]
+    base = sc.get("baseline", {}).get("median_s")
+    n = results["options"]["repeat"]
+    log(f"\n== planeval bench, {results['date']}, {results['machine']['cores']} cores, median of {n} run(s) ==")
+    log(f"{'scenario':<12} {'median s':>9} {'x baseline':>11}  {'target':<18} result")
+    for name in ("baseline", "cold", "warm", "one change"):
+        if name not in sc:
+            continue
+        s = sc[name]
+        ratio = s["median_s"] / base if base else None
+        target, max_ratio, max_s = TARGETS.get(name, ("", None, None))
+        if name == "baseline":
+            verdict = ""
+        elif not all(r.get("valid", True) for r in s["runs"]):
+            verdict = "INVALID: " + next(r["invalid_because"] for r in s["runs"] if not r.get("valid", True))
+        elif max_ratio is not None and ratio is None:
+            verdict = "n/a (no baseline)"
+        else:
+            ok = (ratio <= max_ratio) if max_ratio is not None else (s["median_s"] <= max_s)
+            need = max_ratio * base if max_ratio is not None else max_s
+            verdict = "pass" if ok else f"FAIL ({s['median_s'] / need:.1f}x over: {s['median_s'] - need:.1f} s too slow)"
+        s["target"], s["ratio_to_baseline"], s["result"] = target, ratio and round(ratio, 3), verdict
+        log(f"{name:<12} {s['median_s']:>9.2f} {(f'{ratio:.3f}' if ratio else '-'):>11}  {target:<18} {verdict}")
+
+    log("\nwhere the time goes (last run of each scenario):")
+    for name in ("baseline", "cold", "warm", "one change"):
+        if name in sc:
+            r = sc[name]["runs"][-1]
+            log(f"  {name}: " + "; ".join(f"{k} {v:.2f} s" for k, v in r["phases"].items()))
+            if r.get("per_notebook_s"):
+                log(f"    per notebook: " + ", ".join(f"{k} {v:.2f} s" for k, v in r["per_notebook_s"].items()))
+            if r.get("indicator_notebooks"):
+                nb = r["indicator_notebooks"]
+                log(f"    {nb['n']} indicator notebooks: mean {nb['mean_s']} s, max {nb['max_s']} s, first two "
+                    f"(include kernel start) {nb['first_two_s']}, sum {nb['sum_s']} s over {nb['phase_wall_s']} s wall "
+                    f"= parallelism {nb['parallelism']} "
+                    f"(notebooks running at once, on average)")
+            if r.get("cores_busy") and name == "baseline":
+                log(f"    cores busy (system-wide) {fmt_busy(r['cores_busy'])}; own process tree used "
+                    f"{r.get('cpu_utilisation', 0):.0%} of {results['machine']['cores']} cores")
+            elif r.get("cores_busy"):
+                log(f"    cores busy (system-wide) {fmt_busy(r['cores_busy'])}; notebook phase "
+                    f"{fmt_busy(r.get('cores_busy_notebook_phase'))}; assembly phase {fmt_busy(r.get('cores_busy_assembly_phase'))}; "
+                    f"own process tree used {r.get('cpu_utilisation', 0):.0%} of {results['machine']['cores']} cores")
+    probe = sc.get("cold", {}).get("assembly_probe")
+    if probe and "pdf_s" in probe:
+        log(f"    assembly probe, alone in a fresh process: import planeval.report {probe['import_planeval_report_s']:.2f} s; "
+            f"{probe['html']} ({probe['html_mb']} MB) -> PDF of {probe['pages']} pages {probe['pdf_s']:.2f} s")
+    if "warm" in sc:
+        w = sc["warm"]
+        log(f"    warm: bare interpreter start {w['python_startup_s']:.2f} s; imports {w['imports']['total_import_s']:.2f} s, "
+            f"top: " + ", ".join(f"{k} {v:.2f}" for k, v in w["imports"]["top_level_imports_s"].items()))
+    if results["scale"]:
+        log(f"\nscale run: SYNTHETIC benchmark plan (invented indicators, bench/synthetic.py), cold, "
+            f"--lang {results['options']['scale_lang']} (one language: one PDF)")
+        log(f"{'indicators':>10} {'total s':>8} {'s/ind':>6} {'nb-phase s/ind':>15} {'nb mean s':>10} {'cores busy (run)':>17} "
+            f"{'(nb phase)':>12} {'own CPU':>8}  HTML+PDF s")
+        for a in results["scale"]:
+            nb = a.get("indicator_notebooks", {})
+            pdf = next((v for k, v in a["phases"].items() if k.startswith("kernel shutdown")), None)
+            log(f"{a['indicators']:>10} {a['seconds']:>8.1f} {a['s_per_indicator']:>6.2f} "
+                f"{a['notebook_phase_s_per_indicator']!s:>15} {nb.get('mean_s', '-')!s:>10} {fmt_busy(a['cores_busy']):>17} "
+                f"{fmt_busy(a.get('cores_busy_notebook_phase')):>12} {a['cpu_utilisation']:>8.0%}  {pdf}")
+        first, last = results["scale"][0], results["scale"][-1]
+        if first is not last and first["notebook_phase_s_per_indicator"]:
+            growth = last["notebook_phase_s_per_indicator"] / first["notebook_phase_s_per_indicator"]
+            total = last["s_per_indicator"] / first["s_per_indicator"]
+            results["scale_flatness"] = {"notebook_phase": round(growth, 3), "total": round(total, 3)}
+            log(f"  s/indicator at {last['indicators']} vs {first['indicators']} indicators: notebook phase x{growth:.2f}, "
+                f"whole run x{total:.2f} (1.0 = flat; the whole run includes fixed start-up and the PDF)")
+    log(f"\nmachine: {results['machine']['cpu']}, {results['machine']['cores']} cores, load average at start "
+        f"{results['machine']['load_average_at_start'][0]:.2f}, at end {results['machine'].get('load_average_at_end', ['?'])[0]}; "
+        "cores-busy figures are system-wide (other users' processes included).")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 import shutil
 import sys
 import time
@@ -157,6 +158,10 @@ def run(options: Options, log: Callable[[str], None] = print, progress: bool = F
             return result
 
     # 2. Execute what is not cached: the indicator notebooks, then the summary notebook over their records.
+    # Meanwhile import the report stack (WeasyPrint, matplotlib: seconds) in the background: the
+    # notebooks run in kernel processes, so this process is only waiting on them.
+    preload = threading.Thread(target=_import_report_stack, daemon=True)
+    preload.start()
     def indicator_job(i: str, work: Path) -> Job:
         return Job(key=keys[i], label=i, notebook=options.notebook, output_notebook=work / f"{i}.ipynb",
                    parameters={"plan_path": _relative(loaded.path, options.notebook.parent), "indicator_id": i,
@@ -199,6 +204,7 @@ def run(options: Options, log: Callable[[str], None] = print, progress: bool = F
             for path in results:
                 shutil.copyfile(path, staging / "results" / path.name)
         shutil.copyfile(summary_entry[SUMMARY.stem] / SUMMARY.name, staging / "notebooks" / SUMMARY.name)
+        preload.join()
         from .assemble import assemble
 
         meta = {"commit": commit, "data_hash": dataset_digest(as_of)[:16], "data_cutoff": str(options.year),
@@ -270,6 +276,10 @@ def _execute_cached(entries: dict[str, Path], expected: Callable[[str], list[Pat
                 shutil.copy2(o.job.output_notebook, kept / "notebooks" / o.job.output_notebook.name)
             shutil.rmtree(o.job.output_notebook.parent, ignore_errors=True)
         raise RunFailed(result, kept)
+
+
+def _import_report_stack() -> None:
+    from . import backtest, report, scorecard  # noqa: F401  (imported for their side effect: loaded modules)
 
 
 def _relative(path: Path, start: Path) -> str:

@@ -101,4 +101,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    status = main()
+    # Skip the interpreter's teardown of the scientific stack (~1.5 s of freeing memory): by now the
+    # kernels are shut down, every file is written and closed, and no atexit handler has work to do.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(status)

@@ -208,7 +208,7 @@ def test_a_hung_cell_is_stopped_by_the_timeout(plan_copy: Path, tmp_path: Path) 
     hung.write_text(json.dumps(nb), encoding="utf-8")
     with pytest.raises(RunFailed) as failed:
         run(Options(year=2023, plan=plan_copy, out=tmp_path / "out", only=("pensions", "new_jobs"), notebook=hung,
-                    timeout=5, jobs=1), log=quiet)
+                    timeout=30, jobs=1), log=quiet)  # generous: a loaded machine must not time out the other cells
     assert [o.job.label for o in failed.value.result.failures] == ["pensions"]
-    assert "timed out after 5 s" in failed.value.result.failures[0].error
+    assert "timed out after 30 s" in failed.value.result.failures[0].error
     assert failed.value.result.executed == ["new_jobs"]

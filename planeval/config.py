@@ -57,6 +57,15 @@ class MethodConfig:
 
 DEFAULT = MethodConfig()
 
+
+def grade(value: float, ladder: list[tuple[float, str]], below: str) -> str:
+    """The code of the first rung whose cut-off ``value`` reaches (rungs from the highest cut down);
+    ``below`` when it reaches none. The status and likelihood scales are both such ladders."""
+    for cut, code in ladder:
+        if value >= cut:
+            return code
+    return below
+
 # What each setting means, for the report's method section: (zh, en).
 DESCRIPTIONS: dict[str, tuple[str, str]] = {
     "ahead_at": ("进度比ρ不低于此值为“快于预期”", "pace ρ at or above this: ahead of schedule"),

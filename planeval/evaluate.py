@@ -15,7 +15,7 @@ import pandas as pd
 
 from . import forecast as fc
 from . import words
-from .config import MethodConfig
+from .config import MethodConfig, grade
 from .data import POINT_QUALIFIERS, Dataset
 from .plan import Indicator, Plan, TargetKind
 from .record import Forecast, Message, Point, Record
@@ -77,16 +77,9 @@ def annual_series(rows: pd.DataFrame, source_confidence: dict[str, str]) -> Annu
 
 def pace_status(rho: float, config: MethodConfig) -> str:
     """Status word for a pace ρ = P/τ (rounded to 9 decimals so exact edges are exact)."""
-    rho = round(rho, 9)
-    if rho >= config.ahead_at:
-        return "ahead"
-    if rho >= config.on_track_at:
-        return "on_track"
-    if rho >= config.needs_acceleration_at:
-        return "needs_acceleration"
-    if rho >= 0:
-        return "lagging"
-    return "moving_away"
+    return grade(round(rho, 9), [(config.ahead_at, "ahead"), (config.on_track_at, "on_track"),
+                                 (config.needs_acceleration_at, "needs_acceleration"), (0.0, "lagging")],
+                 below="moving_away")
 
 
 def elapsed_share(c: int, b: int, e: int) -> float:

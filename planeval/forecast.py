@@ -16,7 +16,7 @@ from typing import Callable
 import numpy as np
 import statsmodels.api as sm
 
-from .config import MethodConfig
+from .config import MethodConfig, grade
 
 MODELS = ("rw_drift", "linear_trend", "ets_damped")
 
@@ -156,12 +156,6 @@ def probability(sim_paths: dict[str, np.ndarray], met: Callable[[np.ndarray], np
 
 
 def likelihood_code(p: float, config: MethodConfig) -> str:
-    if p >= config.very_likely_at:
-        return "very_likely"
-    if p >= config.likely_at:
-        return "likely"
-    if p >= config.about_even_at:
-        return "about_even"
-    if p >= config.unlikely_at:
-        return "unlikely"
-    return "very_unlikely"
+    """The IPCC likelihood word for p."""
+    return grade(p, [(config.very_likely_at, "very_likely"), (config.likely_at, "likely"),
+                     (config.about_even_at, "about_even"), (config.unlikely_at, "unlikely")], below="very_unlikely")

@@ -169,18 +169,24 @@ def test_two_forced_runs_give_identical_bytes(plan_copy: Path, tmp_path: Path) -
     assert "report.zh.pdf" in first and "notebooks/new_jobs.ipynb" in first
 
 
+def notebook_with_cell(tmp_path: Path, source: str) -> Path:
+    """A copy of the indicator notebook with one extra code cell after the imports (cell 4 once the
+    parameters are injected); the real notebook is never edited."""
+    path = tmp_path / "nb" / "indicator.ipynb"
+    path.parent.mkdir()
+    nb = json.loads((ROOT / "notebooks" / "indicator.ipynb").read_text(encoding="utf-8"))
+    nb["cells"].insert(3, {"cell_type": "code", "execution_count": None, "id": "extra", "metadata": {}, "outputs": [],
+                           "source": source})
+    path.write_text(json.dumps(nb), encoding="utf-8")
+    return path
+
+
 def test_a_failing_notebook_leaves_the_previous_report_in_place(plan_copy: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     only = ("new_jobs", "pensions")
     run(Options(year=2023, plan=plan_copy, out=out, only=only), log=quiet)
     before = tree_hashes(out / "2023")
-    # A copy of the notebook that raises for one indicator (the real one is never edited).
-    broken = tmp_path / "nb" / "indicator.ipynb"
-    broken.parent.mkdir()
-    nb = json.loads((ROOT / "notebooks" / "indicator.ipynb").read_text(encoding="utf-8"))
-    nb["cells"].insert(3, {"cell_type": "code", "execution_count": None, "id": "boom", "metadata": {}, "outputs": [],
-                           "source": "if indicator_id == 'pensions':\n    raise ValueError('synthetic failure')"})
-    broken.write_text(json.dumps(nb), encoding="utf-8")
+    broken = notebook_with_cell(tmp_path, "if indicator_id == 'pensions':\n    raise ValueError('synthetic failure')")
     with pytest.raises(RunFailed) as failed:
         run(Options(year=2023, plan=plan_copy, out=out, only=only, notebook=broken, force=True), log=quiet)
     assert [o.job.label for o in failed.value.result.failures] == ["pensions"]
@@ -200,12 +206,7 @@ def test_debug_shows_the_traceback() -> None:
 
 
 def test_a_hung_cell_is_stopped_by_the_timeout(plan_copy: Path, tmp_path: Path) -> None:
-    hung = tmp_path / "nb" / "indicator.ipynb"
-    hung.parent.mkdir()
-    nb = json.loads((ROOT / "notebooks" / "indicator.ipynb").read_text(encoding="utf-8"))
-    nb["cells"].insert(3, {"cell_type": "code", "execution_count": None, "id": "hang", "metadata": {}, "outputs": [],
-                           "source": "import time\nif indicator_id == 'pensions':\n    time.sleep(600)"})
-    hung.write_text(json.dumps(nb), encoding="utf-8")
+    hung = notebook_with_cell(tmp_path, "import time\nif indicator_id == 'pensions':\n    time.sleep(600)")
     with pytest.raises(RunFailed) as failed:
         run(Options(year=2023, plan=plan_copy, out=tmp_path / "out", only=("pensions", "new_jobs"), notebook=hung,
                     timeout=30, jobs=1), log=quiet)  # generous: a loaded machine must not time out the other cells

@@ -181,6 +181,7 @@ _S: dict[str, tuple[str, str]] = {
     "na.no_value": ("无年度数据", "no annual value"),
     "na.no_base": ("无基期数据", "no base value"),
     "na.no_forecast": ("数据不足，未作预测", "too few data for a forecast"),
+    "na.end_observed": ("已有期末年份数值，无需预测", "the end year is observed: no forecast needed"),
     "na.not_applicable": ("不适用", "not applicable"),
     "na.see_section": ("原因见分指标评估", "why: see the indicator section"),
     "na.see_reasons": ("原因见下", "see reasons below"),

@@ -103,6 +103,13 @@ def _likelihood(fc: dict[str, Any] | None, lang: str, why: str = "na.no_forecast
     return cell(f"{word} ({fc['probability']:.0%})".strip(), "")
 
 
+def _no_forecast_why(rec: dict[str, Any], with_reasons: str) -> str:
+    """Why a record has no forecast: the end year is already observed, or see its reasons."""
+    if (rec.get("current_year") or 0) >= rec["end_year"]:
+        return "na.end_observed"
+    return with_reasons if rec.get("reasons") else "na.no_forecast"
+
+
 def _forecast(fc: dict[str, Any] | None, unit: str, lang: str, why: str = "na.no_forecast") -> dict[str, str | None]:
     if not fc or fmt_number(fc.get("point")) is None:
         return cell(None, t(why, lang))
@@ -148,7 +155,7 @@ def _summary_row(ind: Indicator, rec: dict[str, Any] | None, lang: str, only: li
         empty = cell(None, t(why, lang))
         return {"ind": ind, "target": target, "base": empty, "latest": empty, "progress": empty,
                 "forecast": empty, "probability": empty, "status": status}
-    why = "na.see_section" if rec.get("reasons") else "na.no_forecast"
+    why = _no_forecast_why(rec, "na.see_section")
     if rec["kind"] in EACH_YEAR:
         progress = _years_progress(rec, lang)
     else:
@@ -192,7 +199,7 @@ def _key_figures(ind: Indicator, rec: dict[str, Any], lang: str) -> list[tuple[s
     if kind in ("cumulative", "end_level", "increase", "full_rate"):
         rows += [(t("fig.required", lang), amount(rec.get("required_per_year"))),
                  (t("fig.average", lang), amount(rec.get("average_per_year")))]
-    fc, why = rec.get("forecast"), "na.see_reasons" if rec.get("reasons") else "na.no_forecast"
+    fc, why = rec.get("forecast"), _no_forecast_why(rec, "na.see_reasons")
     rows.append((t("fig.forecast", lang, year=rec["end_year"]), _forecast(fc, unit, lang, why)))
     rows.append((t("fig.probability", lang), _likelihood(fc, lang, why)))
     if fc:

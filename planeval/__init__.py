@@ -3,13 +3,18 @@
 The method (../METHOD.md in the design material) lives here as plain, typed functions; notebooks
 narrate and call them. Modules:
 
-- ``errors``   the one exception type for bad input (file, row, field, expectation)
-- ``config``   every threshold and default of the method, in one place
-- ``plan``     the plan file (params/*.yaml) as typed objects
-- ``data``     observations, sources and project evidence, validated with pandera
-- ``evaluate`` progress, pace and status for every target kind (pure arithmetic)
-- ``forecast`` simulated end-year paths and the probability of meeting the target
-- ``record``   the result record: the single thing the report reads
+- ``errors``      the one exception type for bad input (file, line, field, expectation)
+- ``config``      every threshold and default of the method, in one place
+- ``plan``        the plan file (params/*.yaml) as typed objects
+- ``data``        observations, sources and project evidence, validated with pandera
+- ``evaluate``    progress, pace and status for every target kind (pure arithmetic)
+- ``forecast``    simulated end-year paths and the probability of meeting the target
+- ``record``      the result record: the single thing the report reads
+- ``words``       the method's vocabulary (status and likelihood words) in both languages
+- ``backtest``, ``scorecard``   how far to trust p; mid-term calls scored at the end year
+- ``charts``, ``coverage``, ``projects``, ``i18n``, ``report``   the bilingual report
+- ``notebook``    helpers that keep the notebooks thin
+- ``execute``, ``runner``, ``assemble``, ``hashing``, ``fingerprint``   running it all: cache, kernels, publish
 """
 
 __version__ = "0.1.0"

@@ -16,9 +16,10 @@ import os
 import sys
 from pathlib import Path
 
+from planeval.i18n import LANGS
+
 ROOT = Path(__file__).resolve().parent
 DEFAULT_PLAN = ROOT / "params" / "shanghai_14th_employment.yaml"
-LANGS = ("zh", "en")
 
 
 def _langs(text: str) -> tuple[str, ...]:

@@ -222,12 +222,7 @@ def _forecast(ind: Indicator, series: Annual, c: int, e: int, segment_start: int
         return None
     years, values = _fit_points(series, c, segment_start)
     if len(years) < config.min_points_probability:
-        after = f"{segment_start}年口径断点后" if segment_start else ""
-        work.reasons.append(words.message(
-            "too_few_points",
-            f"{after}只有{len(years)}个年度观测值，少于计算实现概率所需的{config.min_points_probability}个，不给出概率。",
-            f"Only {len(years)} annual point value(s){f' since the definition break in {segment_start}' if segment_start else ''}; "
-            f"a probability needs at least {config.min_points_probability}."))
+        _too_few(work, len(years), config, segment_start)
         return None
     horizon = np.arange(int(years[-1]) + 1, e + 1)
     sim = fc.simulate(years, values, horizon, ind.scale, config)
@@ -366,9 +361,14 @@ def _no_end_value(work: _Work, e: int) -> None:
                                       f"No value for {e}: whether the target was met cannot be judged."))
 
 
-def _too_few(work: _Work, n: int, config: MethodConfig) -> None:
-    work.reasons.append(words.message("too_few_points", f"只有{n}个年度观测值，少于计算实现概率所需的{config.min_points_probability}个。",
-                                      f"Only {n} annual point value(s); a probability needs at least {config.min_points_probability}."))
+def _too_few(work: _Work, n: int, config: MethodConfig, segment_start: int | None = None) -> None:
+    """No probability: fewer annual point values (since the last definition break) than it needs."""
+    need = config.min_points_probability
+    work.reasons.append(words.message(
+        "too_few_points",
+        f"{f'{segment_start}年口径断点后' if segment_start else ''}只有{n}个年度观测值，少于计算实现概率所需的{need}个，不给出概率。",
+        f"Only {n} annual point value(s){f' since the definition break in {segment_start}' if segment_start else ''}; "
+        f"a probability needs at least {need}."))
 
 
 def _base(series: Annual, b: int, upto: int, segment_start: int | None, work: _Work) -> tuple[int, Point] | None:

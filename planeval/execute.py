@@ -13,7 +13,7 @@ import shutil
 import tempfile
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +40,6 @@ class Outcome:
     ok: bool
     seconds: float
     error: str = ""  # one line: cell number and the exception
-    details: dict[str, Any] = field(default_factory=dict)
 
 
 def scrub(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:

@@ -15,6 +15,7 @@ import pandas as pd
 
 from .config import MethodConfig
 from .data import Dataset, load_dataset
+from .i18n import LANGS
 from .plan import Indicator, LoadedPlan, load_plan
 from .record import Record
 
@@ -69,7 +70,7 @@ def key_figures(record: dict[str, Any], lang: str) -> pd.DataFrame:
 
 
 def write_outputs(record: Record, output_dir: str | Path, plan: LoadedPlan | None = None,
-                  langs: tuple[str, ...] = ("zh", "en")) -> list[Path]:
+                  langs: tuple[str, ...] = LANGS) -> list[Path]:
     """Write the record and one chart per language where run_all.py collects them."""
     from . import charts
 

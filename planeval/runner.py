@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import json
 import os
-import threading
 import shutil
 import sys
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
@@ -27,12 +27,11 @@ from .data import Dataset, load_dataset
 from .errors import InputError
 from .execute import Job, KernelPool, Outcome, run_job
 from .fingerprint import dataset_digest, indicator_inputs
-from .hashing import (LOCK, NOTEBOOK, SUMMARY, files_digest, git_commit, library_files, published_is_current, quick_key, run_parameters,
-                      sha256_file, sha256_json)
+from .hashing import (LOCK, NOTEBOOK, ROOT, SUMMARY, files_digest, git_commit, library_files, quick_key,
+                      run_parameters, sha256_file, sha256_json)
+from .i18n import LANGS
 from .plan import LoadedPlan, load_plan
 
-ROOT = Path(__file__).resolve().parent.parent
-LANGS = ("zh", "en")
 PACKAGES = ("papermill", "nbclient", "nbformat", "ipykernel", "pandas", "numpy", "scipy", "statsmodels",
             "matplotlib", "seaborn", "pandera", "pydantic", "jinja2", "weasyprint")
 
@@ -138,8 +137,9 @@ def run(options: Options, log: Callable[[str], None] = print, progress: bool = F
     code = code_digest(options.notebook)
     keys = {i: indicator_key(loaded, dataset, i, options.year, code) for i in ids}
     as_of = dataset.as_of(options.year)
+    data_hash = dataset_digest(as_of)
     commit = git_commit()
-    report_key = sha256_json({"indicators": keys, "data": dataset_digest(as_of), "code": code, "commit": commit,
+    report_key = sha256_json({"indicators": keys, "data": data_hash, "code": code, "commit": commit,
                               "plan": sha256_file(loaded.path), "langs": options.langs, "only": options.only,
                               "year": options.year})
     fast = quick_key(options.plan, run_parameters(options.year, options.langs, options.only, options.plan),
@@ -162,6 +162,7 @@ def run(options: Options, log: Callable[[str], None] = print, progress: bool = F
     # notebooks run in kernel processes, so this process is only waiting on them.
     preload = threading.Thread(target=_import_report_stack, daemon=True)
     preload.start()
+
     def indicator_job(i: str, work: Path) -> Job:
         return Job(key=keys[i], label=i, notebook=options.notebook, output_notebook=work / f"{i}.ipynb",
                    parameters={"plan_path": _relative(loaded.path, options.notebook.parent), "indicator_id": i,
@@ -169,7 +170,8 @@ def run(options: Options, log: Callable[[str], None] = print, progress: bool = F
                    cwd=options.notebook.parent)
 
     entries = {i: cache / "indicators" / keys[i] for i in ids}
-    summary_key = sha256_json({"indicators": keys, "code": code, "notebook": sha256_file(SUMMARY),
+    # `code` covers the summary notebook itself.
+    summary_key = sha256_json({"indicators": keys, "code": code,
                                "parameters": {"year": options.year, "lang": options.langs[0]}})
     summary_entry = {SUMMARY.stem: cache / "summary" / summary_key}
 
@@ -207,7 +209,7 @@ def run(options: Options, log: Callable[[str], None] = print, progress: bool = F
         preload.join()
         from .assemble import assemble
 
-        meta = {"commit": commit, "data_hash": dataset_digest(as_of)[:16], "data_cutoff": str(options.year),
+        meta = {"commit": commit, "data_hash": data_hash[:16], "data_cutoff": str(options.year),
                 "only": list(options.only)}
         outputs = assemble(loaded, as_of, ids, options.year, options.langs, staging, meta, log, jobs=options.jobs)
         inputs = {**files_digest([loaded.path, *dataset.files.values()], ROOT), **code}

@@ -77,25 +77,37 @@ def main(argv: list[str] | None = None) -> int:
         if published_is_current(report_dir, key):
             print(f"{report_dir} is up to date: nothing changed since it was made (use --force to rebuild)")
             return 0
-    from planeval.errors import InputError
-    from planeval.runner import Options, RunFailed, run
+    pool = None
+    if not args.isolated:
+        # Start a warm kernel first: it boots and imports the notebooks' libraries (seconds) on the
+        # other core while this process imports its own and checks the inputs. Bad input kills it.
+        from planeval.execute import KernelPool, warm_up_code
+        from planeval.hashing import NOTEBOOK, SUMMARY
 
-    options = Options(year=args.year, plan=args.plan, out=args.out, langs=args.lang, jobs=args.jobs,
-                      only=tuple(args.only), force=args.force, mode="isolated" if args.isolated else "warm",
-                      timeout=args.timeout)
+        pool = KernelPool(warm_up_code([NOTEBOOK, SUMMARY])).prestart()
     try:
-        result = run(options, log=lambda m: print(m, flush=True), progress=sys.stderr.isatty())
-    except InputError as exc:
-        if args.debug:
-            raise
-        print(f"run_all.py: error: {exc}", file=sys.stderr)
-        return 2
-    except RunFailed as exc:
-        if args.debug:
-            raise
-        print(f"run_all.py: {exc}. The previous report (if any) is unchanged; the failed notebooks are in "
-              f"{exc.kept}/notebooks/.", file=sys.stderr)
-        return 1
+        from planeval.errors import InputError
+        from planeval.runner import Options, RunFailed, run
+
+        options = Options(year=args.year, plan=args.plan, out=args.out, langs=args.lang, jobs=args.jobs,
+                          only=tuple(args.only), force=args.force, mode="isolated" if args.isolated else "warm",
+                          timeout=args.timeout)
+        try:
+            result = run(options, log=lambda m: print(m, flush=True), progress=sys.stderr.isatty(), pool=pool)
+        except InputError as exc:
+            if args.debug:
+                raise
+            print(f"run_all.py: error: {exc}", file=sys.stderr)
+            return 2
+        except RunFailed as exc:
+            if args.debug:
+                raise
+            print(f"run_all.py: {exc}. The previous report (if any) is unchanged; the failed notebooks are in "
+                  f"{exc.kept}/notebooks/.", file=sys.stderr)
+            return 1
+    finally:
+        if pool is not None:
+            pool.close()
     if not result.up_to_date:
         print(f"done in {result.seconds:.1f} s: {len(result.executed)} executed, {len(result.cached)} from cache")
     return 0

@@ -23,8 +23,8 @@ def assemble(loaded: LoadedPlan, as_of: Dataset, ids: list[str], year: int, lang
              meta: dict[str, Any], log: Callable[[str], None] = print, jobs: int = 1) -> list[Path]:
     """Write report.<lang>.html/.pdf per language, index.html, and report.html/.pdf (the first language).
 
-    The PDFs (WeasyPrint, single-threaded and the slowest step) are laid out in parallel processes,
-    one per language, up to ``jobs``.
+    Each language's page and its PDF (WeasyPrint: single-threaded, the slowest step) are made in a
+    process of their own, up to ``jobs`` at once.
     """
     from . import report
     from .backtest import backtest_indicator
@@ -38,25 +38,16 @@ def assemble(loaded: LoadedPlan, as_of: Dataset, ids: list[str], year: int, lang
     results = folder / "results"
     records = [json.loads((results / f"{i}.json").read_text(encoding="utf-8")) for i in ids]
     figures = {f"{i}.{lang}": results / f"{i}.{lang}.png" for i in ids for lang in langs}
-    written: list[Path] = []
-    pdfs: list[tuple[str, Path]] = []
-    for lang in langs:
-        html = report.render_html(plan=loaded, dataset=as_of, records=records, figures=figures,
-                                  config=config, year=year, lang=lang, meta=meta, scorecard=scores,
-                                  backtests=backtests)
-        html_path = folder / f"report.{lang}.html"
-        html_path.write_text(html, encoding="utf-8")
-        pdfs.append((html, folder / f"report.{lang}.pdf"))
-        written += [html_path, folder / f"report.{lang}.pdf"]
-    workers = max(1, min(jobs, len(pdfs)))
+    common = dict(plan=loaded, dataset=as_of, records=records, figures=figures, config=config, year=year, meta=meta,
+                  scorecard=scores, backtests=backtests)
+    workers = max(1, min(jobs, len(langs)))
     if workers == 1:
-        for html, path in pdfs:
-            report.write_pdf(html, path)
+        written = [path for lang in langs for path in _language(folder, lang, common)]
     else:
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            for done in [pool.submit(report.write_pdf, html, path) for html, path in pdfs]:
-                done.result()
+            done = [pool.submit(_language, folder, lang, common) for lang in langs]
+            written = [path for future in done for path in future.result()]
     log(f"assembled {', '.join(p.name for p in written)}")
     index = folder / "index.html"
     index.write_text(report.render_index(loaded, year, langs, meta), encoding="utf-8")
@@ -65,3 +56,14 @@ def assemble(loaded: LoadedPlan, as_of: Dataset, ids: list[str], year: int, lang
         shutil.copyfile(folder / f"report.{langs[0]}.{suffix}", default)
         written.append(default)
     return [*written, index]
+
+
+def _language(folder: Path, lang: str, render_args: dict[str, Any]) -> list[Path]:
+    """report.<lang>.html and its PDF."""
+    from . import report
+
+    html = report.render_html(lang=lang, **render_args)
+    html_path, pdf_path = folder / f"report.{lang}.html", folder / f"report.{lang}.pdf"
+    html_path.write_text(html, encoding="utf-8")
+    report.write_pdf(html, pdf_path)
+    return [html_path, pdf_path]

@@ -8,14 +8,16 @@ reused kernel). Which mode is used is a runner option; a test proves they agree.
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import shutil
 import tempfile
 import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable
 
 import nbformat
 
@@ -109,14 +111,42 @@ def run_isolated(job: Job, timeout: int) -> Outcome:
     return Outcome(job, True, time.perf_counter() - start)
 
 
+_IMPORT = re.compile(r"(import [\w.]+|from [\w.]+ import [\w., ]+)(\s+as \w+)?\s*(#.*)?")
+
+
+def warm_up_code(notebooks: Iterable[Path]) -> str:
+    """Code a warm kernel runs while it starts: the notebooks' one-line, top-level import statements (and pyplot,
+    which the setup cell uses), each on its own so that one failing import only leaves that library
+    to be loaded by the notebook itself, which then reports the error in its own cell.
+
+    Only modules end up loaded: the setup cell's reset removes every name before a notebook runs.
+    Then ``gc.freeze()`` moves the libraries' objects out of the collector's sight: the reset's full
+    collection (and every later one) no longer walks them, 0.3 s less per notebook here.
+    """
+    lines = ["import matplotlib.pyplot"]
+    for path in notebooks:
+        for cell in json.loads(Path(path).read_text(encoding="utf-8"))["cells"]:
+            if cell["cell_type"] != "code":
+                continue
+            source = cell["source"] if isinstance(cell["source"], str) else "".join(cell["source"])
+            lines += [line.rstrip() for line in source.splitlines() if _IMPORT.fullmatch(line.rstrip())]
+    imports = [f"try:\n    {line}\nexcept Exception:\n    pass" for line in dict.fromkeys(lines)]
+    return "\n".join([*imports, "import gc as _gc\n_gc.freeze()\ndel _gc"])
+
+
 class WarmKernel:
     """One kernel kept alive across notebooks. Before each notebook a setup cell (removed again
     before the notebook is written) resets the namespace and moves to the notebook's folder, so
-    every notebook starts from a clean namespace with the library already imported."""
+    every notebook starts from a clean namespace with the library already imported.
+
+    ``warm_up`` is code the kernel runs as it starts (IPython's ``exec_lines``, before it answers any
+    request; its output goes nowhere): importing the notebooks' libraries there overlaps seconds of
+    imports with whatever the caller does until the first notebook is ready to run.
+    """
 
     SETUP_ID = "planeval-warm-setup"
 
-    def __init__(self) -> None:
+    def __init__(self, warm_up: str = "") -> None:
         from jupyter_client.manager import KernelManager
 
         # nbclient drives the kernel through an asynchronous client; a blocking one would stall its
@@ -125,7 +155,7 @@ class WarmKernel:
         self.sockets = tempfile.mkdtemp(prefix="planeval-kernel-")
         self.km = KernelManager(kernel_name=KERNEL_NAME, transport="ipc", ip=os.path.join(self.sockets, "kernel"),
                                 client_class="jupyter_client.asynchronous.AsyncKernelClient")
-        self.km.start_kernel()
+        self.km.start_kernel(extra_arguments=[f"--IPKernelApp.exec_lines={[warm_up]!r}"] if warm_up else [])
         self.kc = None
 
     def _setup_cell(self, cwd: Path) -> nbformat.NotebookNode:
@@ -181,18 +211,30 @@ class KernelPool:
     idle) and gives it back when done, so kernels are reused across jobs and across phases of a run.
 
     The threads only wait on kernels (separate processes), so N threads keep N cores busy.
+    :meth:`prestart` launches kernels ahead of the first job; :meth:`close` stops every kernel,
+    including one still starting (it is killed: nothing of it is left and nothing is printed).
     """
 
-    def __init__(self) -> None:
+    def __init__(self, warm_up: str = "") -> None:
+        self.warm_up = warm_up
         self._idle: list[WarmKernel] = []
         self._all: list[WarmKernel] = []
         self._lock = threading.Lock()
+
+    def prestart(self, count: int = 1) -> "KernelPool":
+        """Launch ``count`` kernels now; they boot and run the warm-up while the caller goes on."""
+        for _ in range(count):
+            warm = WarmKernel(self.warm_up)
+            with self._lock:
+                self._all.append(warm)
+                self._idle.append(warm)
+        return self
 
     def run(self, job: Job, timeout: int) -> Outcome:
         with self._lock:
             warm = self._idle.pop() if self._idle else None
         if warm is None:
-            warm = WarmKernel()
+            warm = WarmKernel(self.warm_up)
             with self._lock:
                 self._all.append(warm)
         try:
@@ -202,13 +244,14 @@ class KernelPool:
                 self._idle.append(warm)
 
     def close(self) -> None:
-        for warm in self._all:
+        """Stop every kernel; safe to call again, and from any thread."""
+        with self._lock:
+            kernels, self._all, self._idle = self._all, [], []
+        for warm in kernels:
             try:
                 warm.close()
             except Exception:  # noqa: BLE001 - shutting down; nothing useful to report
                 pass
-        self._all.clear()
-        self._idle.clear()
 
 
 def run_job(job: Job, mode: str, timeout: int, pool: KernelPool | None = None) -> Outcome:

@@ -25,7 +25,7 @@ from typing import Callable
 
 from .data import Dataset, load_dataset
 from .errors import InputError
-from .execute import Job, KernelPool, Outcome, run_job
+from .execute import Job, KernelPool, Outcome, run_job, warm_up_code
 from .fingerprint import dataset_digest, indicator_inputs
 from .hashing import (LOCK, NOTEBOOK, ROOT, SUMMARY, files_digest, git_commit, library_files, quick_key,
                       run_parameters, sha256_file, sha256_json)
@@ -124,7 +124,21 @@ def _cache_files(entry: Path, indicator_id: str) -> list[Path]:
             *(entry / "results" / f"{indicator_id}.{lang}.png" for lang in LANGS)]
 
 
-def run(options: Options, log: Callable[[str], None] = print, progress: bool = False) -> Result:
+def run(options: Options, log: Callable[[str], None] = print, progress: bool = False,
+        pool: KernelPool | None = None) -> Result:
+    """Make the report; see the module docstring. ``pool``: warm kernels the caller started ahead
+    (run_all.py starts one before it imports this module); run() takes it over and closes it. In warm
+    mode without one, run() starts its own at once, so a kernel boots while the inputs are checked."""
+    if pool is None and options.mode == "warm":
+        pool = KernelPool(warm_up_code([options.notebook, SUMMARY])).prestart()
+    try:
+        return _run(options, log, progress, pool)
+    finally:
+        if pool is not None:
+            pool.close()
+
+
+def _run(options: Options, log: Callable[[str], None], progress: bool, pool: KernelPool | None) -> Result:
     started = time.perf_counter()
     loaded = load_plan(options.plan)
     dataset = load_dataset(loaded)
@@ -184,34 +198,39 @@ def run(options: Options, log: Callable[[str], None] = print, progress: bool = F
                                "lang": options.langs[0], "results_dir": _relative(work / "results", SUMMARY.parent)},
                    cwd=SUMMARY.parent)
 
-    pool = KernelPool() if options.mode == "warm" else None  # one set of warm kernels for both phases
-    try:
-        _execute_cached(entries, lambda i: _cache_files(entries[i], i), indicator_job, cache, options, result, log,
-                        progress, pool)
-        _execute_cached(summary_entry, lambda label: [summary_entry[label] / SUMMARY.name], summary_job, cache,
-                        options, result, log, progress, pool)
-    finally:
-        if pool is not None:
-            pool.close()
+    def summary() -> None:
+        try:
+            _execute_cached(summary_entry, lambda label: [summary_entry[label] / SUMMARY.name], summary_job, cache,
+                            options, result, log, progress, pool)
+        finally:
+            if pool is not None:
+                pool.close()  # the last notebook: free the kernels' memory while the PDFs are made
 
-    # 3. Assemble aside, then 4. publish.
+    _execute_cached(entries, lambda i: _cache_files(entries[i], i), indicator_job, cache, options, result, log,
+                    progress, pool)
+
+    # 3. Assemble aside, then 4. publish. The report reads the indicators' records only, so the
+    # summary notebook (kept for audit) runs in its kernel meanwhile; a failure there still fails the run.
     staging = out / f".staging-{options.year}-{os.getpid()}"
     shutil.rmtree(staging, ignore_errors=True)
     try:
-        (staging / "notebooks").mkdir(parents=True)
-        (staging / "results").mkdir()
-        for i in ids:
-            nb, *results = _cache_files(entries[i], i)
-            shutil.copyfile(nb, staging / "notebooks" / nb.name)
-            for path in results:
-                shutil.copyfile(path, staging / "results" / path.name)
-        shutil.copyfile(summary_entry[SUMMARY.stem] / SUMMARY.name, staging / "notebooks" / SUMMARY.name)
-        preload.join()
-        from .assemble import assemble
+        with ThreadPoolExecutor(max_workers=1) as side:
+            summary_done = side.submit(summary)
+            (staging / "notebooks").mkdir(parents=True)
+            (staging / "results").mkdir()
+            for i in ids:
+                nb, *results = _cache_files(entries[i], i)
+                shutil.copyfile(nb, staging / "notebooks" / nb.name)
+                for path in results:
+                    shutil.copyfile(path, staging / "results" / path.name)
+            preload.join()
+            from .assemble import assemble
 
-        meta = {"commit": commit, "data_hash": data_hash[:16], "data_cutoff": str(options.year),
-                "only": list(options.only)}
-        outputs = assemble(loaded, as_of, ids, options.year, options.langs, staging, meta, log, jobs=options.jobs)
+            meta = {"commit": commit, "data_hash": data_hash[:16], "data_cutoff": str(options.year),
+                    "only": list(options.only)}
+            outputs = assemble(loaded, as_of, ids, options.year, options.langs, staging, meta, log, jobs=options.jobs)
+            summary_done.result()
+        shutil.copyfile(summary_entry[SUMMARY.stem] / SUMMARY.name, staging / "notebooks" / SUMMARY.name)
         inputs = {**files_digest([loaded.path, *dataset.files.values()], ROOT), **code}
         manifest = {
             "plan": loaded.plan.id, "year": options.year, "report_key": report_key, "quick_key": fast, "commit": commit,

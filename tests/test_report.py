@@ -4,6 +4,7 @@ real data values, invented results) together with the real plan and data."""
 from __future__ import annotations
 
 import dataclasses
+import io
 import json
 import re
 import subprocess
@@ -13,6 +14,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from matplotlib.figure import Figure
+from PIL import Image
 
 from planeval import i18n
 from planeval.charts import indicator_chart, overview_figure, png_bytes, save_png
@@ -173,6 +176,17 @@ def test_charts_have_all_glyphs_and_stable_bytes(setup, records):
                 assert png_bytes(fig) == png_bytes(fig) == png_bytes(indicator_chart(rec, lang, plan=plan))
         for lang in i18n.LANGS:
             assert png_bytes(overview_figure(records, plan, lang))
+
+
+@pytest.mark.parametrize(("height_in", "rows"), [(4.6, 690), (2.26, 339), (1.42, 213)])
+def test_chart_png_is_opaque_rgb_at_150_dpi(height_in: float, rows: int) -> None:
+    """8 in × 150 dpi = 1200 px wide; 2.26 in × 150 = 338.99999… in floats, and Agg draws 339 rows."""
+    fig = Figure(figsize=(8, height_in))
+    fig.add_subplot().plot([0, 1], [0, 1])
+    image = Image.open(io.BytesIO(png_bytes(fig)))
+    assert (image.format, image.mode, image.size) == ("PNG", "RGB", (1200, rows))
+    assert image.getpixel((0, 0)) == (255, 255, 255)  # the white figure background, flattened
+    assert round(image.info["dpi"][0]) == 150
 
 
 def test_pdf(setup):

@@ -213,3 +213,29 @@ def test_a_hung_cell_is_stopped_by_the_timeout(plan_copy: Path, tmp_path: Path) 
     assert [o.job.label for o in failed.value.result.failures] == ["pensions"]
     assert "timed out after 30 s" in failed.value.result.failures[0].error
     assert failed.value.result.executed == ["new_jobs"]
+
+
+def test_a_failing_summary_notebook_fails_the_run_although_the_report_was_assembled(
+        plan_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The summary notebook runs while the report is assembled; its failure must still keep the
+    previous report and say which notebook failed."""
+    from planeval import runner
+
+    out = tmp_path / "out"
+    only = ("new_jobs",)
+    run(Options(year=2023, plan=plan_copy, out=out, only=only), log=quiet)
+    before = tree_hashes(out / "2023")
+    broken = tmp_path / "nb" / "summary.ipynb"
+    broken.parent.mkdir()
+    nb = json.loads((ROOT / "notebooks" / "summary.ipynb").read_text(encoding="utf-8"))
+    nb["cells"].append({"cell_type": "code", "execution_count": None, "id": "extra", "metadata": {}, "outputs": [],
+                        "source": "raise RuntimeError('synthetic summary failure')"})
+    broken.write_text(json.dumps(nb), encoding="utf-8")
+    monkeypatch.setattr(runner, "SUMMARY", broken)
+    with pytest.raises(RunFailed) as failed:
+        run(Options(year=2023, plan=plan_copy, out=out, only=only), log=quiet)
+    assert [o.job.label for o in failed.value.result.failures] == ["summary"]
+    assert "synthetic summary failure" in failed.value.result.failures[0].error
+    assert tree_hashes(out / "2023") == before
+    assert (out / "2023.failed" / "notebooks" / "summary.ipynb").exists()
+    assert not list(out.glob(".staging-*"))

@@ -1,0 +1,73 @@
+"""Warm kernels: the warm-up code taken from the notebooks, and kernels started ahead that are
+stopped cleanly when the run ends early (bad input)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from planeval.errors import InputError
+from planeval.execute import KernelPool, warm_up_code
+from planeval.runner import Options, run
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def notebook(tmp_path: Path, name: str, *sources: str) -> Path:
+    cells = [{"cell_type": "code", "execution_count": None, "id": f"c{n}", "metadata": {}, "outputs": [],
+              "source": source} for n, source in enumerate(sources)]
+    cells.insert(1, {"cell_type": "markdown", "id": "md", "metadata": {}, "source": "import this_is_prose"})
+    path = tmp_path / name
+    path.write_text(json.dumps({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}), encoding="utf-8")
+    return path
+
+
+def test_warm_up_runs_each_one_line_import_once_guarded_then_freezes_the_collector(tmp_path: Path) -> None:
+    first = notebook(tmp_path, "a.ipynb", "import json\nfrom pathlib import Path  # paths\nx = 1",
+                     "import numpy as np\nfrom os import (\n    sep,\n)\n    import indented")
+    second = notebook(tmp_path, "b.ipynb", "import json\nfrom planeval import charts, notebook as nbk")
+    code = warm_up_code([first, second])
+    guarded = [block.split("\n")[0].strip() for block in code.split("try:\n")[1:]]
+    assert guarded == ["import matplotlib.pyplot", "import json", "from pathlib import Path  # paths",
+                       "import numpy as np", "from planeval import charts, notebook as nbk"]
+    assert code.endswith("import gc as _gc\n_gc.freeze()\ndel _gc")
+
+
+def test_warm_up_code_survives_a_missing_module_and_defines_no_names(tmp_path: Path) -> None:
+    code = warm_up_code([notebook(tmp_path, "a.ipynb", "import no_such_module_here\nimport json")])
+    namespace: dict[str, object] = {}
+    exec(compile(code, "warm-up", "exec"), namespace)  # noqa: S102 - the code under test, built from a test notebook
+    assert "json" in namespace and "no_such_module_here" not in namespace
+    # (the kernel's reset removes such names before a notebook runs; only the loaded modules stay)
+
+
+def test_a_kernel_started_ahead_is_killed_by_close_even_while_booting() -> None:
+    pool = KernelPool(warm_up_code([ROOT / "notebooks" / "indicator.ipynb"])).prestart()
+    [kernel] = pool._all
+    assert kernel.km.is_alive()
+    pool.close()
+    assert not kernel.km.is_alive()
+    assert not Path(kernel.sockets).exists()
+    pool.close()  # a second close is harmless
+
+
+def test_bad_input_stops_the_kernel_run_was_given(tmp_path: Path) -> None:
+    pool = KernelPool().prestart()
+    [kernel] = pool._all
+    with pytest.raises(InputError, match="outside the plan period"):
+        run(Options(year=2030, plan=ROOT / "params" / "shanghai_14th_employment.yaml", out=tmp_path), pool=pool)
+    assert not kernel.km.is_alive()
+
+
+def test_run_all_on_bad_input_prints_only_the_error_and_leaves_no_kernel() -> None:
+    done = subprocess.run([sys.executable, str(ROOT / "run_all.py"), "--year", "2030"], capture_output=True,
+                          text=True, cwd=ROOT, timeout=120)
+    assert done.returncode == 2
+    assert done.stdout == ""
+    assert done.stderr.strip().splitlines() == [
+        "run_all.py: error: --year 2030 is outside the plan period: give a year from 2021 to 2025 "
+        "(the plan runs 2020–2025)"]

@@ -15,23 +15,26 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any, Callable
 
+from .backtest import Backtests, backtest_all
 from .data import Dataset
 from .plan import LoadedPlan
 
 
 def assemble(loaded: LoadedPlan, as_of: Dataset, ids: list[str], year: int, langs: tuple[str, ...], folder: Path,
-             meta: dict[str, Any], log: Callable[[str], None] = print, jobs: int = 1) -> list[Path]:
+             meta: dict[str, Any], log: Callable[[str], None] = print, jobs: int = 1,
+             backtests: Backtests | None = None) -> list[Path]:
     """Write report.<lang>.html/.pdf per language, index.html, and report.html/.pdf (the first language).
 
     Each language's page and its PDF (WeasyPrint: single-threaded, the slowest step) are made in a
-    process of their own, up to ``jobs`` at once.
+    process of their own, up to ``jobs`` at once. ``backtests``: :func:`backtest_all` of the same
+    arguments, if the caller computed them ahead.
     """
     from . import report
-    from .backtest import backtest_indicator
     from .scorecard import scorecard
 
     plan, config = loaded.plan, loaded.plan.method_config
-    backtests = {i: backtest_indicator(plan, plan.indicator(i), as_of, year, config) for i in ids}
+    if backtests is None:
+        backtests = backtest_all(plan, as_of, ids, year)
     scores = None
     if year >= plan.end_year:
         scores = [row for row in scorecard(plan, as_of, config) if row["indicator_id"] in ids]

@@ -219,6 +219,14 @@ def backtest_indicator(plan: Plan, ind: Indicator, dataset: Dataset, year: int,
     return result, None
 
 
+Backtests = dict[str, tuple[BacktestResult | None, Message | None]]
+
+
+def backtest_all(plan: Plan, dataset: Dataset, ids: Iterable[str], year: int) -> Backtests:
+    """:func:`backtest_indicator` of each indicator id, with the plan's method settings."""
+    return {i: backtest_indicator(plan, plan.indicator(i), dataset, year, plan.method_config) for i in ids}
+
+
 def pool_results(results: Iterable[BacktestResult | None]) -> dict[str, Any]:
     """Scores over the forecasts of all indicators together (per model and pooled), for the method section.
 

@@ -34,15 +34,16 @@ def _series_of(ind: Indicator) -> list[str]:
     return [ind.series] if ind.series else []
 
 
-def _cell(obs: pd.DataFrame, year: int) -> str:
-    annual = obs[(obs["kind"] == "actual") & (obs["period_type"] == "year") & (obs["start_year"] == year)]
-    if annual["qualifier"].isin(POINT_QUALIFIERS).any():
+def _cell(rows: list[dict[str, object]], year: int) -> str:
+    """The code of one series' year, from its observation rows (plain dicts: a few per series)."""
+    annual = [r for r in rows if r["kind"] == "actual" and r["period_type"] == "year" and r["start_year"] == year]
+    if any(r["qualifier"] in POINT_QUALIFIERS for r in annual):
         return "actual"
-    if len(annual):
+    if annual:
         return "bound"
-    partial = obs[(obs["end_year"] == year) & ((obs["kind"] == "partial")
-                                               | ((obs["kind"] == "actual") & (obs["period_type"] == "months")))]
-    return "partial" if len(partial) else "missing"
+    partial = [r for r in rows if r["end_year"] == year and (r["kind"] == "partial"
+                                                              or (r["kind"] == "actual" and r["period_type"] == "months"))]
+    return "partial" if partial else "missing"
 
 
 def _years(plan: Plan, obs: pd.DataFrame, year: int, pre_plan_years: int) -> list[int]:
@@ -58,12 +59,16 @@ def coverage_matrix(plan: Plan | LoadedPlan, dataset: Dataset, year: int,
     p = _plan(plan)
     obs = dataset.as_of(year).observations
     years = _years(p, obs, year, pre_plan_years)
+    columns = ["series", "kind", "period_type", "start_year", "end_year", "qualifier"]
+    by_series: dict[str, list[dict[str, object]]] = {}
+    for row in obs[columns].to_dict("records"):
+        by_series.setdefault(str(row["series"]), []).append(row)
     rows: dict[str, list[str]] = {}
     for ind in p.indicators:
         if not ind.identified:
             rows[ind.id] = [NOT_IDENTIFIED] * len(years)
             continue
-        per_series = [obs[obs["series"] == s] for s in _series_of(ind)]
+        per_series = [by_series.get(s, []) for s in _series_of(ind)]
         rows[ind.id] = [max((_cell(o, y) for o in per_series), key=CODES.index) for y in years]
     df = pd.DataFrame.from_dict(rows, orient="index", columns=years)
     df.index.name = "indicator"
@@ -71,13 +76,15 @@ def coverage_matrix(plan: Plan | LoadedPlan, dataset: Dataset, year: int,
     return df
 
 
-def gaps(plan: Plan | LoadedPlan, dataset: Dataset, year: int) -> dict[str, list[int]]:
+def gaps(plan: Plan | LoadedPlan, dataset: Dataset, year: int, matrix: pd.DataFrame | None = None) -> dict[str, list[int]]:
     """Per identified indicator, the plan years (base year .. ``year``) without an annual value.
 
-    A bound ("within 4.4%") is an annual value here; a partial-year reading is not.
+    A bound ("within 4.4%") is an annual value here; a partial-year reading is not. ``matrix``:
+    the :func:`coverage_matrix` for the same arguments, if the caller has it already.
     """
     p = _plan(plan)
-    matrix = coverage_matrix(p, dataset, year)
+    if matrix is None:
+        matrix = coverage_matrix(p, dataset, year)
     plan_years = [y for y in matrix.columns if p.base_year <= y <= year]
     return {ind.id: [int(y) for y in plan_years if matrix.at[ind.id, y] in ("partial", "missing")]
             for ind in p.evaluated}

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
-import statsmodels.api as sm
+from statsmodels.regression.linear_model import OLS
+from statsmodels.tools.tools import add_constant
 
 from .config import MethodConfig, grade
 
@@ -69,8 +70,8 @@ def rw_drift_paths(t: np.ndarray, z: np.ndarray, horizon: np.ndarray, n: int, k:
 def linear_trend_paths(t: np.ndarray, z: np.ndarray, horizon: np.ndarray, n: int, k: float,
                        rng: np.random.Generator) -> np.ndarray:
     """OLS trend z = a + b(t − t_n) + e; parameters drawn from N(β̂, k²·cov), residuals N(0, k²σ̂²)."""
-    x = sm.add_constant((t - t[-1]).astype(float))
-    fit = sm.OLS(z, x).fit()
+    x = add_constant((t - t[-1]).astype(float))
+    fit = OLS(z, x).fit()
     cov = (k**2) * fit.cov_params()
     try:
         beta = rng.multivariate_normal(fit.params, cov, size=n, method="cholesky")

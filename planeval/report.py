@@ -8,6 +8,7 @@ only http(s) URLs become links.
 from __future__ import annotations
 
 import base64
+import functools
 import math
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,7 @@ from weasyprint import HTML
 from weasyprint.urls import URLFetcher
 
 from . import charts
-from .backtest import POOLED, BacktestResult, pool_results
+from .backtest import POOLED, Backtests, pool_results
 from .config import MethodConfig, describe
 from .coverage import coverage_matrix, gaps
 from .data import Dataset
@@ -37,7 +38,10 @@ MODEL_KEYS = ("rw_drift", "linear", "linear_trend", "ets_damped")
 EACH_YEAR = ("ceiling_each_year", "floor_each_year", "qualitative")
 
 
+@functools.cache
 def _env() -> Environment:
+    """One environment per process, so each template is compiled once (run_all.py compiles them
+    while the notebooks run, before the per-language workers are forked)."""
     env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=True, undefined=StrictUndefined,
                       trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
     env.filters["link"] = safe_url
@@ -280,7 +284,7 @@ def _coverage(plan: LoadedPlan, dataset: Dataset, year: int, lang: str) -> dict[
     rows = [{"ind": names[iid], "cells": [(code, t(f"cov.{code}", lang)) for code in matrix.loc[iid]]}
             for iid in matrix.index]
     gap_rows = [{"ind": names[iid], "years": t("sep", lang).join(map(str, ys)) if ys else t("cov.no_gaps", lang)}
-                for iid, ys in gaps(plan, dataset, year).items()]
+                for iid, ys in gaps(plan, dataset, year, matrix).items()]
     legend = [(code, t(f"cov.{code}", lang)) for code in ("actual", "bound", "partial", "missing", "not_identified")]
     return {"years": [int(y) for y in matrix.columns], "rows": rows, "gaps": gap_rows, "legend": legend}
 
@@ -334,7 +338,7 @@ def _score_cells(s: dict[str, Any] | None, lang: str, of: int | None = None) -> 
             "mase": mase}
 
 
-def _backtest(plan: LoadedPlan, results: dict[str, tuple[BacktestResult | None, Message | None]],
+def _backtest(plan: LoadedPlan, results: Backtests,
               config: MethodConfig, year: int, lang: str) -> dict[str, Any]:
     """The method section's backtest table: per indicator, then all indicators pooled."""
     models = ("rw_drift", "linear_trend", "ets_damped", POOLED)
@@ -361,7 +365,7 @@ def _backtest(plan: LoadedPlan, results: dict[str, tuple[BacktestResult | None, 
 def render_html(*, plan: LoadedPlan, dataset: Dataset, records: list[dict[str, Any]], figures: dict[str, Path],
                 config: MethodConfig, year: int, lang: str, meta: dict[str, Any],
                 scorecard: list[dict[str, Any]] | None = None,
-                backtests: dict[str, tuple[BacktestResult | None, Message | None]] | None = None) -> str:
+                backtests: Backtests | None = None) -> str:
     """The whole report in one language as one self-contained HTML string.
 
     ``scorecard`` (the rows of :func:`planeval.scorecard.scorecard`, final evaluation only) and ``backtests``
@@ -397,6 +401,12 @@ def render_html(*, plan: LoadedPlan, dataset: Dataset, records: list[dict[str, A
         "confidence": {c: t(f"conf.{c}", lang) for c in ("high", "medium", "low")},
     }
     return _env().get_template("report.html.j2").render(t=lambda key, **kw: t(key, lang, **kw), **context)
+
+
+def compile_templates() -> None:
+    """Compile the templates now (a few tenths of a second), ahead of the first render."""
+    for name in ("report.html.j2", "index.html.j2"):
+        _env().get_template(name)
 
 
 def render_index(plan: LoadedPlan, year: int, langs: list[str] | tuple[str, ...], meta: dict[str, Any]) -> str:

@@ -172,9 +172,11 @@ def _run(options: Options, log: Callable[[str], None], progress: bool, pool: Ker
             return result
 
     # 2. Execute what is not cached: the indicator notebooks, then the summary notebook over their records.
-    # Meanwhile import the report stack (WeasyPrint, matplotlib: seconds) in the background: the
-    # notebooks run in kernel processes, so this process is only waiting on them.
-    preload = threading.Thread(target=_import_report_stack, daemon=True)
+    # Meanwhile, in the background (the notebooks run in kernel processes, so this process is only
+    # waiting on them): import the report stack (WeasyPrint, matplotlib: seconds) and compute what the
+    # report needs from the data alone, the backtests.
+    ahead: dict[str, object] = {}
+    preload = threading.Thread(target=_prepare_assembly, args=(loaded, as_of, ids, options.year, ahead), daemon=True)
     preload.start()
 
     def indicator_job(i: str, work: Path) -> Job:
@@ -228,7 +230,10 @@ def _run(options: Options, log: Callable[[str], None], progress: bool, pool: Ker
 
             meta = {"commit": commit, "data_hash": data_hash[:16], "data_cutoff": str(options.year),
                     "only": list(options.only)}
-            outputs = assemble(loaded, as_of, ids, options.year, options.langs, staging, meta, log, jobs=options.jobs)
+            if "error" in ahead:
+                raise ahead["error"]  # type: ignore[misc]
+            outputs = assemble(loaded, as_of, ids, options.year, options.langs, staging, meta, log, jobs=options.jobs,
+                               backtests=ahead["backtests"])  # type: ignore[arg-type]
             summary_done.result()
         shutil.copyfile(summary_entry[SUMMARY.stem] / SUMMARY.name, staging / "notebooks" / SUMMARY.name)
         inputs = {**files_digest([loaded.path, *dataset.files.values()], ROOT), **code}
@@ -299,8 +304,17 @@ def _execute_cached(entries: dict[str, Path], expected: Callable[[str], list[Pat
         raise RunFailed(result, kept)
 
 
-def _import_report_stack() -> None:
-    from . import backtest, report, scorecard  # noqa: F401  (imported for their side effect: loaded modules)
+def _prepare_assembly(loaded: LoadedPlan, as_of: Dataset, ids: list[str], year: int, into: dict[str, object]) -> None:
+    """Load the assembly's libraries, compile its templates and compute the backtests (run in the
+    background); an exception is kept in ``into["error"]`` for the main thread to raise."""
+    try:
+        from . import report, scorecard  # noqa: F401  (scorecard: imported for its side effect, a loaded module)
+        from .backtest import backtest_all
+
+        report.compile_templates()
+        into["backtests"] = backtest_all(loaded.plan, as_of, ids, year)
+    except BaseException as exc:  # noqa: BLE001 - handed to the main thread
+        into["error"] = exc
 
 
 def _relative(path: Path, start: Path) -> str:

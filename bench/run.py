@@ -152,6 +152,12 @@ def check(run: dict, what: str) -> None:
         raise SystemExit(f"bench: {what} failed (exit {run['rc']}): {' '.join(run['cmd'])}\n{tail}")
 
 
+# run_all.py starts the assembly (HTML + PDF) as soon as the indicator notebooks are done, with the
+# summary notebook beside it; so the assembly is these two phases together.
+SUMMARY_PHASE = "summary notebook (HTML + PDF already running)"
+PDF_PHASE = "rest of HTML + PDF"
+
+
 def analyse(run: dict, sampler: Sampler | None = None) -> dict:
     """Where one run_all run's time went, from the arrival time of its log lines."""
     lines = run["lines"]
@@ -161,10 +167,10 @@ def analyse(run: dict, sampler: Sampler | None = None) -> dict:
         m = NOTEBOOK_LINE.match(text)
         if m:
             notebooks.append({"id": m[3], "ok": m[4] == "ok", "seconds": float(m[5]), "at": round(t, 2)})
-            key = "summary notebook" if m[3] == "summary" else "indicator notebooks"
+            key = SUMMARY_PHASE if m[3] == "summary" else "indicator notebooks"
             marks[key] = t
         elif text.startswith("assembled"):
-            marks["kernel shutdown, HTML + PDF"] = t
+            marks[PDF_PHASE] = t
         elif text.startswith("wrote "):
             marks["index, manifest, publish"] = t
         elif "up to date" in text:
@@ -172,14 +178,14 @@ def analyse(run: dict, sampler: Sampler | None = None) -> dict:
         if text.strip() and not text.startswith("[IPKernelApp]") and "first log line" not in marks:
             marks["first log line"] = t
     first = marks.pop("first log line", run["seconds"])
-    order = ["indicator notebooks", "summary notebook", "kernel shutdown, HTML + PDF", "index, manifest, publish"]
+    order = ["indicator notebooks", SUMMARY_PHASE, PDF_PHASE, "index, manifest, publish"]
     phases = {"start-up, imports, load + validate + hash (to the first log line)": round(first, 2)}
     if "up-to-date check" in marks:
         phases = {"start-up, imports, load, hash, up-to-date check": round(marks["up-to-date check"], 2)}
         prev = marks["up-to-date check"]
     else:
         prev = first
-        for name in order:
+        for name in sorted((n for n in order if n in marks), key=marks.__getitem__):  # in the order they ended
             if name in marks:
                 phases[name + (" (from the first log line)" if name == "indicator notebooks" else "")] = \
                     round(marks[name] - prev, 2)
@@ -200,9 +206,9 @@ def analyse(run: dict, sampler: Sampler | None = None) -> dict:
                                       "parallelism": round(sum(secs) / phase, 2) if phase > 0 else None}
         if sampler is not None:
             out["cores_busy_notebook_phase"] = sampler.busy(run["_start"] + first, run["_start"] + marks["indicator notebooks"])
-    if sampler is not None and "kernel shutdown, HTML + PDF" in marks:
-        t0 = marks.get("summary notebook", marks.get("indicator notebooks", first))
-        out["cores_busy_assembly_phase"] = sampler.busy(run["_start"] + t0, run["_start"] + marks["kernel shutdown, HTML + PDF"])
+    if sampler is not None and PDF_PHASE in marks:
+        t0 = marks.get("indicator notebooks", first)  # the assembly starts when the indicator notebooks are done
+        out["cores_busy_assembly_phase"] = sampler.busy(run["_start"] + t0, run["_start"] + marks[PDF_PHASE])
     return out
 
 
@@ -615,7 +621,7 @@ def report(results: dict) -> None:
             f"{'(nb phase)':>12} {'own CPU':>8}  HTML+PDF s")
         for a in results["scale"]:
             nb = a.get("indicator_notebooks", {})
-            pdf = next((v for k, v in a["phases"].items() if k.startswith("kernel shutdown")), None)
+            pdf = round(sum(a["phases"].get(k, 0.0) for k in (SUMMARY_PHASE, PDF_PHASE)), 2)
             log(f"{a['indicators']:>10} {a['seconds']:>8.1f} {a['s_per_indicator']:>6.2f} "
                 f"{a['notebook_phase_s_per_indicator']!s:>15} {nb.get('mean_s', '-')!s:>10} {fmt_busy(a['cores_busy']):>17} "
                 f"{fmt_busy(a.get('cores_busy_notebook_phase')):>12} {a['cpu_utilisation']:>8.0%}  {pdf}")

@@ -199,8 +199,12 @@ def _label(number: int, name: str, lang: str) -> str:
     return "\n".join(textwrap.wrap(f"{number}.\u00a0{name}", 17 if lang == "zh" else 36))
 
 
-def overview_figure(records: list[dict[str, Any]], plan: Plan | LoadedPlan, lang: str) -> Figure:
-    """Every plan indicator on one row: progress P as a bar coloured by status, elapsed share τ as a tick."""
+def overview_figure(records: list[dict[str, Any]], plan: Plan | LoadedPlan, lang: str,
+                    only: list[str] | None = None) -> Figure:
+    """Every plan indicator on one row: progress P as a bar coloured by status, elapsed share τ as a tick.
+
+    ``only``: the indicator ids a partial run evaluated; the others say "not included in this run".
+    """
     _style()
     p = _plan(plan)
     assert p is not None
@@ -210,7 +214,12 @@ def overview_figure(records: list[dict[str, Any]], plan: Plan | LoadedPlan, lang
     ax = fig.subplots()
     for row, ind in enumerate(p.indicators):
         rec = by_id.get(ind.id)
-        code = "not_identified" if not ind.identified else (rec["status"]["code"] if rec else None)
+        if not ind.identified:
+            code: str | None = "not_identified"
+        elif rec is None:
+            code = "not_included" if only and ind.id not in only else "no_record"
+        else:
+            code = rec["status"]["code"]
         progress = rec.get("progress") if rec else None
         if progress is not None:
             ax.barh(row, max(-0.2, min(progress, 1.2)), height=0.6, color=status_colour(code))

@@ -295,10 +295,11 @@ def _sources(dataset: Dataset) -> list[dict[str, Any]]:
             for r in dataset.sources.itertuples(index=False)]
 
 
-def _overview_uri(plan: LoadedPlan, records: list[dict[str, Any]], figures: dict[str, Path], lang: str) -> str:
+def _overview_uri(plan: LoadedPlan, records: list[dict[str, Any]], figures: dict[str, Path], lang: str,
+                  only: list[str]) -> str:
     uri = _figure_uri(figures.get(f"overview.{lang}"))
     if uri is None:
-        png = charts.png_bytes(charts.overview_figure(records, plan, lang))
+        png = charts.png_bytes(charts.overview_figure(records, plan, lang, only))
         uri = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
     return uri
 
@@ -387,7 +388,7 @@ def render_html(*, plan: LoadedPlan, dataset: Dataset, records: list[dict[str, A
         "files": _meta_files(meta), "css": (HERE / "static" / "report.css").read_text(encoding="utf-8"),
         "rows": rows, "counts": _counts(rows, lang), "findings": _findings(rows, lang),
         "n_results": sum(1 for r in rows if r["status"]["code"] not in ("not_identified", NO_RECORD)),
-        "overview": _overview_uri(plan, records, figures, lang),
+        "overview": _overview_uri(plan, records, figures, lang, only),
         "sections": [_section(ind, by_id.get(ind.id), figures, lang, only) for ind in p.indicators],
         "partial": partial, "final": year >= p.end_year,
         "scorecard": _scorecard(plan, scorecard, lang) if scorecard is not None and year >= p.end_year else None,

@@ -201,6 +201,8 @@ def _run(options: Options, log: Callable[[str], None], progress: bool, pool: Ker
                    cwd=SUMMARY.parent)
 
     def summary() -> None:
+        if pool is not None:
+            pool.yield_cpu()  # it runs beside the PDFs, which decide when the run ends
         try:
             _execute_cached(summary_entry, lambda label: [summary_entry[label] / SUMMARY.name], summary_job, cache,
                             options, result, log, progress, pool)

@@ -4,6 +4,7 @@ stopped cleanly when the run ends early (bad input)."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -71,3 +72,12 @@ def test_run_all_on_bad_input_prints_only_the_error_and_leaves_no_kernel() -> No
     assert done.stderr.strip().splitlines() == [
         "run_all.py: error: --year 2030 is outside the plan period: give a year from 2021 to 2025 "
         "(the plan runs 2020–2025)"]
+
+
+def test_yield_cpu_lowers_every_kernels_priority() -> None:
+    pool = KernelPool().prestart(2)
+    try:
+        pool.yield_cpu()
+        assert [os.getpriority(os.PRIO_PROCESS, k.km.provisioner.pid) for k in pool._all] == [10, 10]
+    finally:
+        pool.close()

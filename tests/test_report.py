@@ -178,6 +178,18 @@ def test_charts_have_all_glyphs_and_stable_bytes(setup, records):
             assert png_bytes(overview_figure(records, plan, lang))
 
 
+def test_overview_of_a_partial_run_says_which_indicators_were_left_out(setup, records):
+    plan = setup[0]
+    kept = [r for r in records if r["indicator_id"] == "new_jobs"]
+    labels = [text.get_text() for text in overview_figure(kept, plan, "en", only=["new_jobs"]).axes[0].texts]
+    identified = [i for i in plan.plan.indicators if i.identified]
+    assert labels.count("not included in this run") == len(identified) - 1
+    assert labels.count("not identified in public sources") == len(plan.plan.indicators) - len(identified)
+    assert labels[[i.id for i in plan.plan.indicators].index("new_jobs")] == kept[0]["status"]["en"] + (
+        f"  p={kept[0]['forecast']['probability']:.2f}" if (kept[0].get("forecast") or {}).get("probability") is not None
+        else "")
+
+
 @pytest.mark.parametrize(("height_in", "rows"), [(4.6, 690), (2.26, 339), (1.42, 213)])
 def test_chart_png_is_opaque_rgb_at_150_dpi(height_in: float, rows: int) -> None:
     """8 in × 150 dpi = 1200 px wide; 2.26 in × 150 = 338.99999… in floats, and Agg draws 339 rows."""

@@ -186,10 +186,9 @@ def analyse(run: dict, sampler: Sampler | None = None) -> dict:
     else:
         prev = first
         for name in sorted((n for n in order if n in marks), key=marks.__getitem__):  # in the order they ended
-            if name in marks:
-                phases[name + (" (from the first log line)" if name == "indicator notebooks" else "")] = \
-                    round(marks[name] - prev, 2)
-                prev = marks[name]
+            phases[name + (" (from the first log line)" if name == "indicator notebooks" else "")] = \
+                round(marks[name] - prev, 2)
+            prev = marks[name]
     phases["exit"] = round(run["seconds"] - prev, 2)
     done = next((DONE_LINE.search(text) for _, text in lines if DONE_LINE.search(text)), None)
     indicator_nbs = [n for n in notebooks if n["id"] != "summary"]

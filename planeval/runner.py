@@ -31,7 +31,11 @@ from .hashing import (LOCK, NOTEBOOK, ROOT, SUMMARY, files_digest, git_commit, l
                       run_parameters, sha256_file, sha256_json)
 from .i18n import LANGS
 from .plan import LoadedPlan, load_plan
+from .publish import check_output_paths, failed_dir, publish, recover, report_dir, staging_dir
 
+# The repository's own folders: no output path may touch them (the default reports/ is not among them).
+REPO_FOLDERS = tuple(ROOT / name for name in (".git", ".ci", "planeval", "notebooks", "params", "data", "tests", "docs",
+                                              "scripts"))
 PACKAGES = ("papermill", "nbclient", "nbformat", "ipykernel", "pandas", "numpy", "scipy", "statsmodels",
             "matplotlib", "seaborn", "pandera", "pydantic", "jinja2", "weasyprint")
 
@@ -85,11 +89,11 @@ def check_options(options: Options, loaded: LoadedPlan) -> list[str]:
         if not_evaluated:
             raise InputError(None, f"--only: {', '.join(not_evaluated)} is not identified in the plan, so it has no notebook")
         ids = [i for i in ids if i in options.only]
+    input_files = [loaded.path, options.notebook, SUMMARY,
+                   *(p for name in ("observations", "sources", "projects") if (p := loaded.data_path(name)))]
+    check_output_paths(options.out, options.year, [*(p.parent for p in input_files), *input_files, *REPO_FOLDERS],
+                       options.cache)
     out = options.out.resolve()
-    for protected in {loaded.path.parent.resolve(), *(p.parent for p in (loaded.data_path("observations"),
-                                                                         loaded.data_path("sources")) if p)}:
-        if out == protected or out.is_relative_to(protected):
-            raise InputError(None, f"--out {options.out} is inside {protected}, which holds inputs; choose another folder")
     try:
         out.mkdir(parents=True, exist_ok=True)
         probe = out / f".write-test-{os.getpid()}"
@@ -144,8 +148,10 @@ def _run(options: Options, log: Callable[[str], None], progress: bool, pool: Ker
     dataset = load_dataset(loaded)
     ids = check_options(options, loaded)
     out = options.out.resolve()
+    for line in recover(out, options.year):
+        log(line)
     cache = (options.cache or out / ".cache").resolve()
-    final = out / str(options.year)
+    final = report_dir(out, options.year)
     result = Result(report_dir=final)
 
     code = code_digest(options.notebook)
@@ -215,7 +221,7 @@ def _run(options: Options, log: Callable[[str], None], progress: bool, pool: Ker
 
     # 3. Assemble aside, then 4. publish. The report reads the indicators' records only, so the
     # summary notebook (kept for audit) runs in its kernel meanwhile; a failure there still fails the run.
-    staging = out / f".staging-{options.year}-{os.getpid()}"
+    staging = staging_dir(out, options.year)
     shutil.rmtree(staging, ignore_errors=True)
     try:
         with ThreadPoolExecutor(max_workers=1) as side:
@@ -251,7 +257,7 @@ def _run(options: Options, log: Callable[[str], None], progress: bool, pool: Ker
         publish(staging, final)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    shutil.rmtree(out / f"{options.year}.failed", ignore_errors=True)
+    shutil.rmtree(failed_dir(out, options.year), ignore_errors=True)
     result.published = True
     result.seconds = time.perf_counter() - started
     log(f"wrote {final} ({', '.join(sorted(p.name for p in outputs))})")
@@ -296,7 +302,7 @@ def _execute_cached(entries: dict[str, Path], expected: Callable[[str], list[Pat
             failures.append(outcome)
     if failures:
         result.failures = failures
-        kept = options.out.resolve() / f"{options.year}.failed"
+        kept = failed_dir(options.out.resolve(), options.year)
         shutil.rmtree(kept, ignore_errors=True)
         (kept / "notebooks").mkdir(parents=True)
         for o in failures:
@@ -326,20 +332,6 @@ def _relative(path: Path, start: Path) -> str:
 
 def _rel(path: Path) -> str:
     return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
-
-
-def publish(staging: Path, final: Path) -> None:
-    """Swap ``staging`` in for ``final``; the old report stays until the new one is in place."""
-    old = final.parent / f".old-{final.name}-{os.getpid()}"
-    if final.exists():
-        os.replace(final, old)
-    try:
-        os.replace(staging, final)
-    except OSError:
-        if old.exists():
-            os.replace(old, final)
-        raise
-    shutil.rmtree(old, ignore_errors=True)
 
 
 def execute_all(jobs: list[Job], options: Options, log: Callable[[str], None], progress: bool,

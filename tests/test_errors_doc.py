@@ -271,6 +271,22 @@ def _cli_out_unwritable(root: Path) -> list[str]:
     return args(root)[:-1] + [str(root / "notes.txt" / "reports")]
 
 
+@case("cli-out-year-is-data")
+def _cli_out_year_is_data(root: Path) -> list[str]:
+    # The data live in <root>/runs/2023/; --out <root>/runs would publish the report over them.
+    (root / "runs").mkdir()
+    (root / "data").rename(root / "runs" / "2023")
+    (root / "params" / PLAN).write_text(EXAMPLE_PLAN.replace("../data/", "../runs/2023/"), encoding="utf-8")
+    return args(root)[:-1] + [str(root / "runs")]
+
+
+@case("cli-out-not-a-report")
+def _cli_out_not_a_report(root: Path) -> list[str]:
+    (root / "out" / "2023").mkdir(parents=True)
+    (root / "out" / "2023" / "draft.docx").write_text("an analyst's own file\n", encoding="utf-8")
+    return args(root)
+
+
 # --------------------------------------------------------------------------------------------
 # Tests
 # --------------------------------------------------------------------------------------------

@@ -12,10 +12,22 @@ from typing import Any
 
 @dataclass(frozen=True)
 class MethodConfig:
-    # Pace ρ = P / τ cut-offs (status table of the method).
-    ahead_at: float = 1.05
-    on_track_at: float = 0.95
-    needs_acceleration_at: float = 0.60
+    # Status from r = the pace the remaining years need ÷ the pace achieved so far (docs/method.md, "Pace").
+    ahead_r: float = 0.95
+    on_track_r: float = 1.05
+    broadly_on_track_r: float = 1.5
+    # No ρ or r when the distance from the base to the target is within this share of the base value.
+    distance_within_error: float = 0.01
+    # Evidence: the spread of a reported value's error, as a share of the value, by source confidence.
+    value_error_high: float = 0.005
+    value_error_medium: float = 0.02
+    value_error_low: float = 0.05
+    # Partial-year readings: years of history a nowcast needs, and the default spread (share of the
+    # value, doubled when used) without them.
+    nowcast_min_years: int = 3
+    partial_default_spread: float = 0.05
+    # A binding target is never "broadly on track" with p below this.
+    binding_min_p: float = 0.66
     # `around` targets: half-width of the band around the target, unless the indicator sets one.
     around_tolerance: float = 0.5
     # `full_rate` targets: a value at or above this counts as 100%.
@@ -68,12 +80,18 @@ def grade(value: float, ladder: list[tuple[float, str]], below: str) -> str:
 
 # What each setting means, for the report's method section: (zh, en).
 DESCRIPTIONS: dict[str, tuple[str, str]] = {
-    "ahead_at": ("进度比ρ不低于此值为“快于预期”", "pace ρ at or above this: ahead of schedule"),
-    "on_track_at": ("进度比ρ不低于此值为“符合预期”", "pace ρ at or above this: on track"),
-    "needs_acceleration_at": (
-        "进度比ρ不低于此值为“基本符合预期”，低于则“进度滞后”",
-        "pace ρ at or above this: needs acceleration; below: lagging",
-    ),
+    "ahead_r": ("所需速度与已实现速度之比r不高于此值为“快于预期”", "r (pace needed ÷ pace achieved) at or below this: ahead of schedule"),
+    "on_track_r": ("r不高于此值为“符合预期”", "r at or below this: on track"),
+    "broadly_on_track_r": ("r不高于此值为“基本符合预期”，高于则“相对滞后”", "r at or below this: broadly on track; above: lagging"),
+    "distance_within_error": ("基期值与目标之差不超过基期值的此比例时，不计算ρ和r",
+                              "no ρ or r when the base is within this share of its value from the target"),
+    "value_error_high": ("高可信度来源数值的误差幅度（占数值的比例）", "error spread of a high-confidence value (share of the value)"),
+    "value_error_medium": ("中可信度来源数值的误差幅度", "error spread of a medium-confidence value"),
+    "value_error_low": ("低可信度来源数值的误差幅度", "error spread of a low-confidence value"),
+    "nowcast_min_years": ("用历年同期至年末变化推算年末值所需的最少年数", "fewest earlier years for a year-end nowcast from a partial reading"),
+    "partial_default_spread": ("历史不足时部分年度数据推算的默认离散度（使用时加倍）",
+                               "default spread of a partial-year nowcast without history (doubled when used)"),
+    "binding_min_p": ("约束性指标概率低于此值时不评为“基本符合预期”", "a binding target below this p is never broadly on track"),
     "around_tolerance": ("“左右”类目标的默认容差（百分点）", "default tolerance of 'about' targets (points)"),
     "full_rate_threshold": ("“全覆盖”类目标视为达到100%的阈值", "value counted as 100% for full-rate targets"),
     "min_points_pace": ("计算进度所需的最少年度观测数", "fewest annual points for pace"),

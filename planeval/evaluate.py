@@ -1,8 +1,9 @@
-"""Progress, pace, status and forecast for every target kind (METHOD.md), as one result record.
+"""Progress, pace, status, evidence and forecast for every target kind, as one result record.
 
 ``evaluate(plan, indicator, dataset, year, config)`` is the single entry point. It cuts the data
 as of ``year`` itself, so no caller can leak later observations into an earlier evaluation.
-Arithmetic only: the dataset is already loaded; nothing here reads or writes files.
+Arithmetic only: the dataset is already loaded; nothing here reads or writes files. The rules are
+written out in docs/method.md; the sentences live in :mod:`planeval.words`.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Callable, Iterable
 import numpy as np
 import pandas as pd
 
+from . import evidence as ev
 from . import forecast as fc
 from . import words
 from .config import MethodConfig, grade
@@ -75,11 +77,14 @@ def annual_series(rows: pd.DataFrame, source_confidence: dict[str, str]) -> Annu
 # Status from pace
 # --------------------------------------------------------------------------------------------
 
-def pace_status(rho: float, config: MethodConfig) -> str:
-    """Status word for a pace ρ = P/τ (rounded to 9 decimals so exact edges are exact)."""
-    return grade(round(rho, 9), [(config.ahead_at, "ahead"), (config.on_track_at, "on_track"),
-                                 (config.needs_acceleration_at, "needs_acceleration"), (0.0, "lagging")],
-                 below="moving_away")
+def pace_status(r: float, config: MethodConfig) -> str:
+    """Status word for r = pace needed ÷ pace achieved (rounded to 9 decimals so exact edges are exact)."""
+    r = round(r, 9)
+    if r <= config.ahead_r:
+        return "ahead"
+    if r <= config.on_track_r:
+        return "on_track"
+    return "broadly_on_track" if r <= config.broadly_on_track_r else "lagging"
 
 
 def elapsed_share(c: int, b: int, e: int) -> float:
@@ -155,12 +160,56 @@ class _Work:
 
     reasons: list[Message]
     flags: list[Message]
+    findings: list[Message]
+    data_needed: list[Message]
+    rested_on: list[ev.Reading]  # the rows the verdict rests on (its evidence grade)
 
 
 def _fmt(v: float | None) -> str:
-    if v is None:
-        return "—"
-    return f"{v:,.2f}".rstrip("0").rstrip(".") if abs(v) < 1e6 else f"{v:,.0f}"
+    return words.number(v)
+
+
+@dataclass(frozen=True)
+class _Context:
+    """What every part of one evaluation needs: the plan's frame, the indicator, its rows as evidence."""
+
+    plan: Plan
+    ind: Indicator
+    year: int
+    config: MethodConfig
+    series: Annual
+    readings: list[ev.Reading]  # actual and partial rows of the indicator's own definition
+    annual_readings: dict[int, list[ev.Reading]]  # actual one-year rows by year
+    segment_start: int | None
+
+    @property
+    def b(self) -> int:
+        return self.plan.base_year
+
+    @property
+    def e(self) -> int:
+        return self.plan.end_year
+
+    @property
+    def errors(self) -> dict[str, float]:
+        c = self.config
+        return {"high": c.value_error_high, "medium": c.value_error_medium, "low": c.value_error_low}
+
+
+def _readings(rows: pd.DataFrame, sources: pd.DataFrame, segment_start: int | None) -> list[ev.Reading]:
+    """Only real outcomes decide: actual and partial rows, from the last definition break on."""
+    meta = {s: (p, c) for s, p, c in zip(sources["source"], sources["publisher"], sources["confidence"])}
+    out = []
+    for _, r in rows.iterrows():
+        if r["kind"] not in ("actual", "partial") or pd.isna(r["value"]):
+            continue
+        if segment_start is not None and int(r["start_year"]) < segment_start:
+            continue
+        first, last = ev.month_span(str(r["period_type"]), int(r["start_year"]), int(r["end_year"]), str(r["period"]))
+        publisher, confidence = meta.get(str(r["source"]), (str(r["source"]), "low"))
+        out.append(ev.Reading(first, last, float(r["value"]), str(r["qualifier"]), str(r["source"]), str(publisher),
+                              str(confidence), int(r["line"]), str(r["period"])))
+    return out
 
 
 def evaluate(plan: Plan, ind: Indicator, dataset: Dataset, year: int, config: MethodConfig) -> Record:
@@ -172,7 +221,7 @@ def evaluate(plan: Plan, ind: Indicator, dataset: Dataset, year: int, config: Me
     b, e = plan.base_year, plan.end_year
     kind = ind.kind
     unit = ind.unit.en if ind.unit else ""
-    work = _Work([], [])
+    work = _Work([], [], [], [], [])
 
     rows = data.series(ind.series)
     series = annual_series(rows, confidence)
@@ -192,20 +241,35 @@ def evaluate(plan: Plan, ind: Indicator, dataset: Dataset, year: int, config: Me
             label = ("口径断点" if change.type == "break" else "口径变化")
             work.flags.append(words.message(f"definition_{change.type}", f"{label}（{change.year}年起）：{change.zh}",
                                             f"Definition {'break' if change.type == 'break' else 'change'} from {change.year}: {change.en}"))
+    readings = _readings(rows, data.sources, segment_start)
+    annual_readings: dict[int, list[ev.Reading]] = {}
+    for r in readings:
+        if r.months == 12 and r.first % 12 == 0:
+            annual_readings.setdefault(r.year, []).append(r)
+    ctx = _Context(plan, ind, year, config, series, readings, annual_readings, segment_start)
 
     common = dict(plan_id=plan.id, indicator_id=ind.id, evaluation_year=year, kind=kind.value,
                   direction=ind.direction, target=ind.target, tolerance=(ind.tolerance or config.around_tolerance)
                   if kind is TargetKind.around else ind.tolerance, unit=unit, base_year=b, end_year=e,
-                  history=history, evidence=evidence, annual_targets=targets)
+                  history=history, evidence=evidence, annual_targets=targets, binding=ind.binding,
+                  measure=ind.measure_kind)
 
-    if kind.each_year:
-        result = _each_year(plan, ind, data, series, year, config, work, confidence)
+    if kind is TargetKind.qualitative:
+        result = _qualitative(ctx, data, confidence, work)
+    elif kind.each_year:
+        result = _each_year(ctx, work)
     elif kind is TargetKind.cumulative:
-        result = _cumulative(plan, ind, series, year, segment_start, config, work)
+        result = _cumulative(ctx, work)
     else:
-        result = _level(plan, ind, series, year, segment_start, config, work)
-    return Record(**common, **result, reasons=work.reasons, flags=work.flags,
-                  verdict=_verdict(ind, result, year, e))
+        result = _level(ctx, work)
+    _binding_rule(ctx, result, work)
+    p = result.get("probability")
+    if p is not None:
+        result["likelihood"] = words.likelihood(fc.likelihood_code(p, config))
+    graded = ev.grade(work.rested_on)
+    return Record(**common, **result, reasons=work.reasons, flags=work.flags, findings=work.findings,
+                  data_needed=work.data_needed, confidence=graded.confidence, publishers=graded.publishers,
+                  evidence_sources=list(graded.sources), verdict=_verdict(ind, result, year, e, graded))
 
 
 def _fit_points(series: Annual, upto: int, segment_start: int | None) -> tuple[np.ndarray, np.ndarray]:
@@ -251,7 +315,9 @@ def _forecast(ind: Indicator, series: Annual, c: int, e: int, segment_start: int
 def _empty_figures() -> dict:
     return dict(latest=None, base=None, base_substituted=False, current_year=None, tau=None, progress=None,
                 pace=None, years_met=[], years_missed=[], years_unknown=[], headroom=None, min_ratio=None,
-                cumulative_done=None, required_per_year=None, average_per_year=None, forecast=None, rule_series={})
+                cumulative_done=None, required_per_year=None, average_per_year=None, forecast=None, rule_series={},
+                basis="undetermined", probability=None, probability_is_bound=False, required_ratio=None,
+                lower_bound=None, year_results=[], period_mean=None)
 
 
 def _no_current_value(work: _Work, b: int, year: int) -> None:
@@ -259,92 +325,361 @@ def _no_current_value(work: _Work, b: int, year: int) -> None:
                                       f"No annual value since {b + 1} (as of {year}): progress cannot be computed."))
 
 
-def _each_year(plan: Plan, ind: Indicator, data: Dataset, series: Annual, year: int, config: MethodConfig,
-               work: _Work, confidence: dict[str, str]) -> dict:
-    b, e = plan.base_year, plan.end_year
+def _rule_text(ind: Indicator, config: MethodConfig) -> Message:
+    x = ind.target
+    kind = ind.kind
+    if kind is TargetKind.around:
+        tol = ind.tolerance or config.around_tolerance
+        return words.say("rule_band", low=float(x - tol), high=float(x + tol))
+    if kind is TargetKind.full_rate:
+        return words.say("rule_at_least", target=float(config.full_rate_threshold))
+    if kind is TargetKind.ceiling_each_year or (kind is TargetKind.end_level and ind.sign < 0):
+        return words.say("rule_at_most", target=float(x))
+    if kind is TargetKind.increase:
+        return words.say("rule_at_least", target=f"+{_fmt(x)}")
+    return words.say("rule_at_least", target=float(x))
+
+
+# --------------------------------------------------------------------------------------------
+# Each-year ceilings and floors
+# --------------------------------------------------------------------------------------------
+
+def _settled_value(ctx: _Context, reading: ev.Reading, agreeing: list[ev.Reading], margin: float) -> bool:
+    """A value settles when its source can carry it and it clears the target by more than rounding
+    (a published bound clears it by construction)."""
+    clear = reading.qualifier not in ev.POINT or margin > ev.rounding(reading.value)
+    return clear and ev.trustworthy(agreeing)
+
+
+def _value_probability(ctx: _Context, reading: ev.Reading, margin: float) -> float:
+    """P(the true value is on the side the reported one is), allowing for its error by confidence."""
+    spread = max(ev.value_error(reading, ctx.errors), ev.rounding(reading.value), 1e-12)
+    return ev.normal_cdf(margin / spread)
+
+
+def _judge_year(ctx: _Context, y: int, work: _Work) -> dict:
+    """One elapsed year of an each-year ceiling/floor: met, missed or unknown; settled or with a p."""
+    ind, x = ctx.ind, float(ctx.ind.target)  # type: ignore[arg-type]
+    ceiling = ind.kind is TargetKind.ceiling_each_year
+    chosen = ctx.series.chosen.get(y)
+    result = {"year": y, "outcome": "unknown", "settled": False, "p": None, "by": None}
+    if chosen is not None and chosen.value is not None:
+        met = year_met(ind.kind, x, chosen)  # type: ignore[arg-type]
+        if met is not None:
+            annual = ctx.annual_readings.get(y, [])
+            used = next(r for r in annual if r.line == chosen.line)
+            agreeing = [r for r in annual if year_met(ind.kind, x, _as_point(r)) == met]  # type: ignore[arg-type]
+            margin = abs(chosen.value - x)
+            result.update(outcome="met" if met else "missed", by="annual" if used.qualifier in ev.POINT else "bound")
+            if _settled_value(ctx, used, agreeing, margin):
+                # it rests on the chosen row; corroborating rows count when the chosen one alone is weak
+                rests = [used] if ev.trustworthy([used]) else agreeing
+                result.update(settled=True, p=1.0 if met else 0.0, rests_on=rests)
+            else:
+                p = _value_probability(ctx, used, margin)
+                result.update(settled=False, p=p if met else 1 - p, rests_on=[used])
+                why = "why_confidence" if not ev.trustworthy(agreeing) else "why_margin"
+                work.findings.append(words.say("value_uncertain", year=y, value=float(used.value), source=used.source,
+                                               confidence=words.CONFIDENCE[used.confidence], why=words.say(why),
+                                               p=words.percent(result["p"])))
+            return result
+    partial = [r for r in ctx.readings if r.year == y and r.last // 12 == y and r.months < 12]
+    if not partial:
+        return result
+    measure = ind.measure_kind
+    if measure == "flow":
+        low, used = ev.lower_bound_sum(partial, y * 12, y * 12 + 11)
+        if used and ((not ceiling and low >= x) or (ceiling and low > x)):
+            settled = ev.trustworthy(used)
+            result.update(outcome="met" if not ceiling else "missed", settled=settled, by="bound",
+                          p=(1.0 if not ceiling else 0.0) if settled else None, rests_on=used)
+            work.findings.append(words.say("flow_partial", year=y, period=", ".join(r.period for r in used),
+                                           value=float(low), source=", ".join(r.source for r in used),
+                                           verdict=words.say("flow_partial_met" if not ceiling else "flow_partial_missed")))
+        return result
+    if measure == "mean":
+        reading = ev.widest(partial)
+        assert reading is not None
+        recorded = [v for yy, v in ctx.series.points().items() if yy != y]
+        est = ev.mean_year_estimate(reading, x, ceiling, recorded, ctx.config.partial_default_spread,
+                                    ctx.config.nowcast_min_years)
+        beyond = est.break_even is not None and est.reference is not None and (
+            est.break_even < est.reference if ceiling else est.break_even > est.reference)
+        record_note = words.say("never_recorded" if beyond else "recorded_before", ref=float(est.reference or 0.0))
+        work.findings.append(words.say("mean_partial" if ceiling else "mean_partial_floor", year=y,
+                                       period=reading.period, value=float(reading.value), source=reading.source,
+                                       confidence=words.CONFIDENCE[reading.confidence], target=float(x),
+                                       break_even=float(est.break_even), record=record_note,
+                                       p=words.percent(est.p)))
+        result.update(p=est.p, by="partial", rests_on=[reading])
+        return result
+    # a stock read during the year: nowcast its year-end level
+    reading = max(partial, key=lambda r: (r.last, -ev.CONFIDENCE_RANK[r.confidence]))
+    nowcast, spread, from_history = _nowcast(ctx, reading)
+    p = ev.normal_cdf(((x - nowcast) if ceiling else (nowcast - x)) / spread)
+    result.update(p=p, by="nowcast", rests_on=[reading])
+    work.findings.append(_nowcast_message(y, reading, nowcast, spread, from_history, p))
+    return result
+
+
+def _as_point(r: ev.Reading) -> Point:
+    return Point(period=r.period, value=r.value, qualifier=r.qualifier, unit="", source=r.source, line=r.line)
+
+
+def _nowcast(ctx: _Context, reading: ev.Reading) -> tuple[float, float, bool]:
+    """Year-end level from a reading in month m: the same-month-to-December change of earlier years."""
+    month = reading.last % 12
+    changes = []
+    for r in ctx.readings:
+        if r.last % 12 == month and r.year < reading.year and r.months < 12:
+            december = ctx.series.points().get(r.year)
+            if december is not None:
+                changes.append(december - r.value)
+    return ev.stock_nowcast(reading, changes, ctx.config.partial_default_spread, ctx.config.nowcast_min_years)
+
+
+def _nowcast_message(y: int, reading: ev.Reading, nowcast: float, spread: float, from_history: bool, p: float) -> Message:
+    how = words.say("nowcast_history", n=3) if from_history else words.say("nowcast_default")
+    return words.say("stock_nowcast", year=y, period=reading.period, value=float(reading.value), source=reading.source,
+                     how=how, nowcast=float(nowcast), spread=float(spread), p=words.percent(p))
+
+
+def _each_year(ctx: _Context, work: _Work) -> dict:
+    ind, b, e, year, config = ctx.ind, ctx.b, ctx.e, ctx.year, ctx.config
     last = min(year, e)
     elapsed = list(range(b + 1, last + 1))
     out = _empty_figures()
-    met: list[int] = []
-    missed: list[int] = []
-    unknown: list[int] = []
-    if ind.kind is TargetKind.qualitative:
-        assert ind.rule is not None
-        left = annual_series(data.series(ind.rule.compare), confidence)
-        right = annual_series(data.series(ind.rule.at_least), confidence)
-        out["rule_series"] = {ind.rule.compare: list(left.chosen.values()), ind.rule.at_least: list(right.chosen.values())}
-        lp, rp = left.points(), right.points()
-        for y in elapsed:
-            if y in lp and y in rp:
-                (met if lp[y] >= rp[y] else missed).append(y)
-            else:
-                unknown.append(y)
-        known = sorted(set(lp) & set(rp) & set(elapsed))
-        if known:
-            c = known[-1]
-            out["latest"] = series.chosen.get(c) or left.chosen[c]
-            out["current_year"] = c
-    else:
-        assert ind.target is not None
-        for y in elapsed:
-            p = series.chosen.get(y)
-            verdict = year_met(ind.kind, ind.target, p) if p else None
-            (unknown if verdict is None else met if verdict else missed).append(y)
-        settled = [y for y in elapsed if y not in unknown]
-        if settled:
-            c = settled[-1]
-            latest = series.chosen[c]
-            out["latest"], out["current_year"] = latest, c
-            if latest.qualifier in POINT_QUALIFIERS and latest.value is not None:
-                # ceiling: X − y_c; floor: y_c − X (positive = room to spare, whatever the direction field says)
-                out["headroom"] = ind.target - latest.value if ind.kind is TargetKind.ceiling_each_year \
-                    else latest.value - ind.target
-            pts = [series.chosen[y].value for y in settled if series.chosen[y].qualifier in POINT_QUALIFIERS]
-            if ind.kind is TargetKind.floor_each_year and pts:
-                out["min_ratio"] = min(pts) / ind.target
-    out.update(years_met=met, years_missed=missed, years_unknown=unknown)
+    results = [_judge_year(ctx, y, work) for y in elapsed]
+    met = [r["year"] for r in results if r["outcome"] == "met"]
+    missed = [r["year"] for r in results if r["outcome"] == "missed"]
+    unknown = [r["year"] for r in results if r["outcome"] == "unknown"]
+    settled_missed = [r["year"] for r in results if r["outcome"] == "missed" and r["settled"]]
+    out.update(years_met=met, years_missed=missed, years_unknown=unknown,
+               year_results=[{k: v for k, v in r.items() if k != "rests_on"} for r in results])
     if elapsed:
         out["progress"] = len(met) / len(elapsed)
-    if out["current_year"] is not None:
-        out["tau"] = elapsed_share(out["current_year"], b, e)
+    judged = [r for r in results if r["outcome"] != "unknown"]
+    if judged:
+        c = judged[-1]["year"]
+        latest = ctx.series.chosen.get(c)
+        if latest is not None:
+            out["latest"], out["current_year"] = latest, c
+            out["tau"] = elapsed_share(c, b, e)
+            x = float(ind.target)  # type: ignore[arg-type]
+            if latest.qualifier in POINT_QUALIFIERS and latest.value is not None:
+                out["headroom"] = x - latest.value if ind.kind is TargetKind.ceiling_each_year else latest.value - x
+            pts = [ctx.series.chosen[y].value for y in met + missed
+                   if y in ctx.series.chosen and ctx.series.chosen[y].qualifier in POINT_QUALIFIERS]
+            if ind.kind is TargetKind.floor_each_year and pts:
+                out["min_ratio"] = min(pts) / x  # type: ignore[type-var]
+    not_settled = [r["year"] for r in results if not r["settled"]]
+    if not_settled:
+        work.reasons.append(words.message(
+            "years_unknown", f"{words.years_text(not_settled, 'zh')}没有可定论的年度数值，不能认定“每年均达标”。",
+            f"No annual value settles {words.years_text(not_settled, 'en')}: 'met every year' cannot be claimed."))
+        work.data_needed.append(words.say("need_annual", years=not_settled, rule=_rule_text(ind, config)))
+    if ind.aggregate == "mean":
+        out["period_mean"] = _period_mean(ctx, work)
+
+    if settled_missed:
+        work.rested_on += [r for res in results if res["year"] in settled_missed for r in res.get("rests_on", [])]
+        out.update(status=words.status("missed"), probability=0.0,
+                   basis="settled_annual" if all(r["by"] == "annual" for r in results if r["year"] in settled_missed)
+                   else "settled_bounds")
+        if year < e:
+            work.reasons.append(words.message(
+                "already_missed", f"{words.years_text(settled_missed, 'zh')}未达标，规划期目标已不可能全部实现，概率为0。",
+                f"{words.years_text(settled_missed, 'en')} missed: the every-year target can no longer be met (p = 0)."))
+        return _primary_mean(ctx, out)
+    for r in results:
+        work.rested_on += r.get("rests_on", [])
+    if year < e:
+        c_pt = max(ctx.series.points(range(0, year + 1)), default=None)
+        if c_pt is not None:
+            x = float(ind.target)  # type: ignore[arg-type]
+            ceiling = ind.kind is TargetKind.ceiling_each_year
+            rule = (lambda p: np.all(p <= x, axis=1)) if ceiling else (lambda p: np.all(p >= x, axis=1))
+            segment = max([y for y in ind.breaks() if y <= c_pt], default=None)
+            out["forecast"] = _forecast(ind, ctx.series, c_pt, e, segment, config, work, rule,
+                                        endpoint=lambda p: p[:, -1], score_from=year + 1)
+        else:
+            _too_few(work, 0, config)
+    p_future = out["forecast"].probability if out["forecast"] is not None else None
+    estimated = [r["p"] for r in results if not r["settled"] and r["p"] is not None]
+    blind = [r["year"] for r in results if not r["settled"] and r["p"] is None]
+    candidates = estimated + ([p_future] if p_future is not None else [])
+    future_blind = year < e and p_future is None
+    p: float | None
+    if blind or future_blind:
+        # Years with no evidence at all: P(every year met) is at most the weakest estimate's.
+        p = min(candidates) if candidates else None
+        if p is not None and p >= config.about_even_at:
+            p = None  # an upper bound that high says nothing
+        elif p is not None:
+            out["probability_is_bound"] = True
+            work.findings.append(words.say("all_years_bound", years=blind or list(range(year + 1, e + 1)),
+                                           p=words.percent(p)))
+    else:
+        p = float(np.prod(candidates)) if candidates else None
+    out["probability"] = p
+    provisional = any(not r["settled"] and r["p"] is not None for r in results)
+    if not blind and not not_settled and year >= e:
+        out.update(status=words.status("achieved"), probability=1.0,
+                   basis="settled_annual" if all(r["by"] == "annual" for r in results) else "settled_bounds")
+    elif p is not None and p < config.about_even_at:
+        out.update(status=words.status("likely_missed"), basis="provisional" if provisional else "forecast")
+    elif year >= e:
+        code = "insufficient_data" if p is None else "likely_achieved" if p >= config.likely_at else "undetermined"
+        out.update(status=words.status(code), basis="undetermined" if p is None else "provisional")
+    elif not met and p is None:
+        _no_current_value(work, ctx.b, year)
+        out.update(status=words.status("insufficient_data"), basis="undetermined")
+    else:
+        out.update(status=words.status("on_track"),
+                   basis="provisional" if provisional else "forecast" if p is not None else "undetermined")
+    return _primary_mean(ctx, out)
+
+
+def _period_mean(ctx: _Context, work: _Work) -> dict:
+    """The mean over all plan years, or what the unknown years must add up to (an interval)."""
+    ind, b, e = ctx.ind, ctx.b, ctx.e
+    x = float(ind.target)  # type: ignore[arg-type]
+    ceiling = ind.kind is TargetKind.ceiling_each_year
+    years = list(range(b + 1, e + 1))
+    known = {y: v for y, v in ctx.series.points(range(b + 1, min(ctx.year, e) + 1)).items()}
+    unknown = [y for y in years if y not in known]
+    total_known = float(sum(known.values()))
+    need = x * len(years) - total_known
+    out: dict = {"years": years, "known": {str(y): v for y, v in known.items()}, "unknown": unknown,
+                 "threshold": need, "mean": None, "met": None, "settled": False}
+    if not unknown:
+        mean = total_known / len(years)
+        met = mean <= x if ceiling else mean >= x
+        out.update(mean=mean, met=met, settled=True)
+        work.findings.append(words.say("period_mean_known", first=b + 1, last=e, mean=float(mean),
+                                       verdict=words.say("met" if met else "not_met")))
+        return out
+    # Logical bounds on the unknown years: a rate is never negative, and a partial mean of m months
+    # puts the year's mean at least m/12 of it.
+    low = 0.0
+    for y in unknown:
+        partial = [r for r in ctx.readings if r.year == y and r.months < 12 and r.qualifier in ev.POINT + ev.LOWER]
+        low += max((r.value * r.months / 12 for r in partial), default=0.0)
+    out["unknown_at_least"] = low
+    work.findings.append(words.say("period_mean_needs" if ceiling else "period_mean_needs_floor", target=float(x),
+                                   years=unknown, need=float(need), known=float(total_known)))
+    if ceiling and low > need:
+        out.update(met=False, settled=True)
+        work.findings.append(words.say("period_mean_settled", verdict=words.say("not_met")))
+    return out
+
+
+def _primary_mean(ctx: _Context, out: dict) -> dict:
+    """When the plan names the period mean as the primary reading, a settled mean decides."""
+    mean = out.get("period_mean")
+    if ctx.ind.primary != "mean" or not mean or not mean["settled"]:
+        return out
+    code = ("achieved" if ctx.year >= ctx.e else "on_track") if mean["met"] else "missed"
+    out.update(status=words.status(code), basis="settled_annual" if mean["mean"] is not None else "settled_bounds",
+               probability=1.0 if mean["met"] else 0.0, probability_is_bound=False)
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# The qualitative rule: series A at least series B, each year
+# --------------------------------------------------------------------------------------------
+
+def _qualitative(ctx: _Context, data: Dataset, confidence: dict[str, str], work: _Work) -> dict:
+    ind, b, e, year, config = ctx.ind, ctx.b, ctx.e, ctx.year, ctx.config
+    assert ind.rule is not None
+    last = min(year, e)
+    elapsed = list(range(b + 1, last + 1))
+    out = _empty_figures()
+    left = annual_series(data.series(ind.rule.compare), confidence)
+    right = annual_series(data.series(ind.rule.at_least), confidence)
+    out["rule_series"] = {ind.rule.compare: list(left.chosen.values()), ind.rule.at_least: list(right.chosen.values())}
+    lp, rp = left.points(), right.points()
+    met, missed, unknown, results = [], [], [], []
+    for y in elapsed:
+        if y in lp and y in rp:
+            ok = lp[y] >= rp[y]
+            (met if ok else missed).append(y)
+            results.append({"year": y, "outcome": "met" if ok else "missed", "settled": True, "p": float(ok), "by": "annual"})
+        else:
+            unknown.append(y)
+            results.append({"year": y, "outcome": "unknown", "settled": False, "p": _rule_gap_p(y, lp, rp),
+                            "by": "estimate"})
+    known = sorted(set(lp) & set(rp) & set(elapsed))
+    if known:
+        c = known[-1]
+        out["latest"] = left.chosen[c]
+        out["current_year"] = c
+        out["tau"] = elapsed_share(c, b, e)
+    out.update(years_met=met, years_missed=missed, years_unknown=unknown, year_results=results)
+    if elapsed:
+        out["progress"] = len(met) / len(elapsed)
+    rests = [p for s in (left, right) for y, p in s.chosen.items() if y in elapsed]
+    work.rested_on += [ev.Reading(y * 12, y * 12 + 11, p.value or 0.0, p.qualifier, p.source,
+                                  str(data.sources.set_index("source")["publisher"].get(p.source, p.source)),
+                                  confidence.get(p.source, "low"), p.line, p.period)
+                       for y, p in ((int(p.period), p) for p in rests)]
+    work.reasons.append(words.message("no_forecast_qualitative", "定性目标按规则逐年判断，不作概率预测。",
+                                      "A qualitative rule is judged year by year; no probability is forecast."))
     if unknown:
         work.reasons.append(words.message(
             "years_unknown", f"{words.years_text(unknown, 'zh')}没有可判断的年度数值，不能认定“每年均达标”。",
             f"No annual value settles {words.years_text(unknown, 'en')}: 'met every year' cannot be claimed."))
-
-    if not elapsed:
-        out["status"] = words.status("insufficient_data")
-    elif missed:
-        out["status"] = words.status("missed" if year >= e else "lagging")
+        work.data_needed.append(words.say("need_annual", years=unknown, rule=words.say("rule_compare")))
+    gaps = [r["p"] for r in results if r["outcome"] == "unknown"]
+    if missed:
+        out.update(status=words.status("missed"), probability=0.0, basis="settled_annual")
     elif not met:
         _no_current_value(work, b, year)
-        out["status"] = words.status("insufficient_data")
-    elif year >= e and unknown:
-        # Met in every year we can judge, but "every year" cannot be confirmed: not "achieved".
-        out["status"] = words.status("insufficient_data")
+        out.update(status=words.status("insufficient_data"))
+    elif not unknown:
+        out.update(status=words.status("achieved" if year >= e else "on_track"), basis="settled_annual",
+                   probability=1.0 if year >= e else None)
+    elif year >= e and all(g is not None for g in gaps):
+        p = float(np.prod(gaps))
+        code = "likely_achieved" if p >= config.likely_at else "likely_missed" if p < config.about_even_at else "undetermined"
+        out.update(status=words.status(code), probability=p, basis="provisional")
+        for r in results:
+            if r["outcome"] == "unknown":
+                work.findings.append(_rule_gap_message(ind, r["year"], lp, rp, r["p"]))
     elif year >= e:
-        out["status"] = words.status("achieved")
+        out.update(status=words.status("insufficient_data"))
     else:
-        out["status"] = words.status("on_track")
-
-    if ind.kind is TargetKind.qualitative:
-        work.reasons.append(words.message("no_forecast_qualitative", "定性目标按规则逐年判断，不作概率预测。",
-                                          "A qualitative rule is judged year by year; no probability is forecast."))
-    elif year < e and missed:
-        work.reasons.append(words.message("already_missed", f"{words.years_text(missed, 'zh')}未达标，规划期目标已不可能全部实现，概率为0。",
-                                          f"{words.years_text(missed, 'en')} missed: the every-year target can no longer be met (p = 0)."))
-    elif year < e:
-        c_pt = max(series.points(range(0, year + 1)), default=None)
-        if c_pt is not None:
-            target = ind.target
-            ceiling = ind.kind is TargetKind.ceiling_each_year
-            rule = (lambda p: np.all(p <= target, axis=1)) if ceiling else (lambda p: np.all(p >= target, axis=1))
-            segment = max([y for y in ind.breaks() if y <= c_pt], default=None)
-            out["forecast"] = _forecast(ind, series, c_pt, e, segment, config, work, rule,
-                                        endpoint=lambda p: p[:, -1], score_from=year + 1)
-        else:
-            _too_few(work, 0, config)
+        out.update(status=words.status("on_track"), basis="undetermined")
     return out
+
+
+def _rule_gap_p(y: int, lp: dict[int, float], rp: dict[int, float]) -> float | None:
+    """P(A ≥ B) in a year where one side is missing, from that side's neighbours and year-to-year changes.
+
+    The missing side is taken as the mean of the adjacent recorded years, spread by the standard
+    deviation of its recorded year-to-year changes (at least three of them); otherwise no p."""
+    for have, miss, sign in ((lp, rp, 1), (rp, lp, -1)):
+        if y in have and y not in miss:
+            around = [miss[yy] for yy in (y - 1, y + 1) if yy in miss]
+            changes = [miss[yy + 1] - miss[yy] for yy in sorted(miss) if yy + 1 in miss]
+            if not around or len(changes) < 3:
+                return None
+            centre = sum(around) / len(around)
+            spread = max(ev._sd(changes), 1e-9)
+            # sign +1: A known, B missing: P(B ≤ A); sign −1: B known, A missing: P(A ≥ B)
+            z = (have[y] - centre) / spread if sign > 0 else (centre - have[y]) / spread
+            return ev.normal_cdf(z)
+    return None
+
+
+def _rule_gap_message(ind: Indicator, y: int, lp: dict[int, float], rp: dict[int, float], p: float | None) -> Message:
+    assert ind.rule is not None
+    missing = ind.rule.at_least if y in lp else ind.rule.compare
+    known = lp.get(y, rp.get(y))
+    return words.message("rule_gap", f"{y}年缺少{missing}的数值；按相邻年份及历年变化估计，规则成立的概率为{words.percent(p or 0)}"
+                                     f"（已知一侧为{_fmt(known)}）。",
+                         f"{y} lacks {missing}; estimated from the adjacent years and its year-to-year changes, "
+                         f"P(rule holds) {words.percent(p or 0)} (the known side is {_fmt(known)}).")
 
 
 def _stale(work: _Work, c: int, last: int, known: Iterable[int]) -> None:
@@ -354,11 +689,6 @@ def _stale(work: _Work, c: int, last: int, known: Iterable[int]) -> None:
         work.reasons.append(words.message(
             "stale", f"进度按{c}年计算；{words.years_text(gap, 'zh')}没有年度数值。",
             f"Progress is as of {c}; {words.years_text(gap, 'en')} {'has' if len(gap) == 1 else 'have'} no annual value."))
-
-
-def _no_end_value(work: _Work, e: int) -> None:
-    work.reasons.append(words.message("no_end_value", f"没有{e}年的数值，无法判断目标是否实现。",
-                                      f"No value for {e}: whether the target was met cannot be judged."))
 
 
 def _too_few(work: _Work, n: int, config: MethodConfig, segment_start: int | None = None) -> None:
@@ -387,139 +717,371 @@ def _base(series: Annual, b: int, upto: int, segment_start: int | None, work: _W
     return year, series.chosen[year]
 
 
-def _level(plan: Plan, ind: Indicator, series: Annual, year: int, segment_start: int | None,
-           config: MethodConfig, work: _Work) -> dict:
-    b, e = plan.base_year, plan.end_year
+# --------------------------------------------------------------------------------------------
+# Level targets: end_level, increase, around, full_rate
+# --------------------------------------------------------------------------------------------
+
+def _margin(ctx: _Context, y_b: float | None, v: float) -> float | None:
+    """Signed distance of an end value to the target (positive: met); None when it needs a base we lack."""
+    ind, config = ctx.ind, ctx.config
+    x = float(ind.target)  # type: ignore[arg-type]
+    if ind.kind is TargetKind.end_level:
+        return ind.sign * (v - x)
+    if ind.kind is TargetKind.increase:
+        return None if y_b is None else ind.sign * (v - y_b) - x
+    if ind.kind is TargetKind.full_rate:
+        return v - config.full_rate_threshold
+    return (ind.tolerance or config.around_tolerance) - abs(v - x)
+
+
+def _end_value(ctx: _Context, y_b: float | None, base_exact: bool, work: _Work) -> dict | None:
+    """What the end-year rows settle: a single value settles an end level (and an increase when the
+    base is known), a bound on the right side settles too; a weak source gives a probability."""
+    e, ind = ctx.e, ctx.ind
+    chosen = ctx.series.chosen.get(e)
+    if chosen is None or chosen.value is None:
+        partial = [r for r in ctx.readings if r.year == e and r.months < 12]
+        if not partial or ind.kind is TargetKind.around:
+            return None
+        reading = max(partial, key=lambda r: (r.last, -ev.CONFIDENCE_RANK[r.confidence]))
+        nowcast, spread, from_history = _nowcast(ctx, reading)
+        margin = _margin(ctx, y_b, nowcast)
+        if margin is None:
+            return None
+        p = ev.normal_cdf(margin / spread)
+        work.findings.append(_nowcast_message(e, reading, nowcast, spread, from_history, p))
+        work.rested_on.append(reading)
+        return {"probability": p, "basis": "provisional"}
+    annual = ctx.annual_readings.get(e, [])
+    used = next((r for r in annual if r.line == chosen.line), None)
+    if used is None:
+        return None
+    v, q = chosen.value, chosen.qualifier
+    margin = _margin(ctx, y_b, v)
+    if margin is None:
+        return None
+    if q not in ev.POINT:
+        # A bound settles only when it points away from the target: `> 95` for an end level of 95.
+        lower_bound = q in ev.LOWER
+        good_side = (ind.sign > 0) == lower_bound and ind.kind in (TargetKind.end_level, TargetKind.full_rate)
+        if not (good_side and margin >= 0) and not (not good_side and margin < 0 and ind.kind is TargetKind.end_level):
+            return None
+    met = margin >= 0
+    agreeing = [r for r in annual if (_margin(ctx, y_b, r.value) or -1) >= 0] if met else \
+        [r for r in annual if (_margin(ctx, y_b, r.value) or 0) < 0]
+    if _settled_value(ctx, used, agreeing, abs(margin)) and (base_exact or ind.kind is not TargetKind.increase):
+        work.rested_on += agreeing
+        return {"status": "achieved" if met else "missed", "probability": 1.0 if met else 0.0,
+                "basis": "settled_annual" if q in ev.POINT else "settled_bounds"}
+    p = _value_probability(ctx, used, abs(margin))
+    p = p if met else 1 - p
+    work.rested_on.append(used)
+    why = "why_confidence" if not ev.trustworthy(agreeing) else "why_margin"
+    work.findings.append(words.say("value_uncertain", year=e, value=float(v), source=used.source,
+                                   confidence=words.CONFIDENCE[used.confidence], why=words.say(why),
+                                   p=words.percent(p)))
+    return {"probability": p, "basis": "provisional"}
+
+
+def _required_ratio(ctx: _Context, y_b: float, y_c: float, b_used: int, c: int) -> tuple[float | None, bool]:
+    """r = pace the remaining years need ÷ pace achieved so far (log scale for compounding stocks and
+    funds); returns (r, moving_away)."""
+    ind, e, config = ctx.ind, ctx.e, ctx.config
+    x = float(ind.target)  # type: ignore[arg-type]
+    if ind.kind is TargetKind.around:
+        tol = ind.tolerance or config.around_tolerance
+        d_b, d_c = max(abs(y_b - x) - tol, 0.0), max(abs(y_c - x) - tol, 0.0)
+        achieved, required = (d_b - d_c) / (c - b_used), d_c / (e - c)
+    else:
+        goal = {TargetKind.end_level: x, TargetKind.full_rate: 100.0, TargetKind.increase: y_b + ind.sign * x}[ind.kind]  # type: ignore[index]
+        log = ind.scale == "log" and ind.kind in (TargetKind.end_level, TargetKind.increase) and min(y_b, y_c, goal) > 0
+        f = np.log if log else (lambda v: v)
+        achieved = float(f(y_c) - f(y_b)) / (c - b_used)
+        required = float(f(goal) - f(y_c)) / (e - c)
+    if required == 0:
+        return 0.0, False
+    if achieved == 0:
+        return float("inf"), False  # standing still: lagging, not moving away
+    if (achieved > 0) != (required > 0):
+        return None, True
+    return required / achieved, False
+
+
+def _scope_change(ind: Indicator, b_used: int, c: int) -> int | None:
+    return next((ch.year for ch in ind.definition_changes if b_used < ch.year <= c), None)
+
+
+def _level(ctx: _Context, work: _Work) -> dict:
+    ind, b, e, year, config, series = ctx.ind, ctx.b, ctx.e, ctx.year, ctx.config, ctx.series
     kind = ind.kind
     assert kind is not None and ind.target is not None
     out = _empty_figures()
     last = min(year, e)
-    base = _base(series, b, last, segment_start, work)
+    base = _base(series, b, last, ctx.segment_start, work)
     pts = series.points(range(b + 1, last + 1))
     c = max(pts) if pts else None
     if c is not None:
         out["latest"], out["current_year"] = series.chosen[c], c
         _stale(work, c, last, pts)
-    if base is None or c is None or c <= base[0]:
-        if c is None:
-            _no_current_value(work, b, year)
+    if base is not None:
+        out["base"], out["base_substituted"] = base[1], base[0] != b
+    y_b = base[1].value if base is not None else None
+    base_exact = base is not None and base[0] == b
+    if y_b is None and kind is TargetKind.increase and b in series.chosen:
+        out["base"] = series.chosen[b]  # a bound: shown, never used as a number
+    met_at = lambda p: level_met(kind, ind, y_b if y_b is not None else 0.0, p[:, -1], config)  # noqa: E731
+    if c is not None and base is not None and c > base[0]:
+        _pace(ctx, out, base[0], y_b, c, pts[c], work)  # type: ignore[arg-type]
+    elif c is not None and base is not None:
+        work.reasons.append(words.message("no_base", "基期之后只有一个可用数值，至少需要两个才能计算进度。",
+                                          f"Only one usable value from the base on; pace needs at least {config.min_points_pace}."))
+    elif c is None:
+        _no_current_value(work, b, year)
+    if kind is TargetKind.increase and not base_exact:
+        work.data_needed.append(words.say("need_base", year=b))
+    if year >= e:
+        end = _end_value(ctx, y_b, base_exact, work)
+        if end is not None and "status" in end:
+            out.pop("reached", None)
+            out.update(status=words.status(end.pop("status")), **end)
+            return out
+        if end is not None:
+            out.update(**end)
         else:
-            work.reasons.append(words.message("no_base", "基期之后只有一个可用数值，至少需要两个才能计算进度。",
-                                              f"Only one usable value from the base on; pace needs at least {config.min_points_pace}."))
+            work.data_needed.append(words.say("need_end", year=e, rule=_rule_text(ind, config)))
+            if c is not None and c < e and y_b is not None:
+                out["forecast"] = _forecast(ind, series, c, e, ctx.segment_start, config, work, met=met_at,
+                                            endpoint=lambda p: p[:, -1])
+                if out["forecast"] is not None:
+                    out.update(probability=out["forecast"].probability, basis="forecast")
+        p = out["probability"]
+        if p is None:
+            reached = out.get("reached")
+            out["status"] = words.status("target_reached" if reached else "insufficient_data")
+        else:
+            code = "likely_achieved" if p >= config.likely_at else "likely_missed" if p < config.about_even_at else "undetermined"
+            out["status"] = words.status(code)
+        out.pop("reached", None)
+        return out
+    # Before the end year.
+    if c is None:
         out["status"] = words.status("insufficient_data")
-        if base is not None:
-            out["base"], out["base_substituted"] = base[1], base[0] != b
         before = series.points(range(0, last + 1))
-        if c is None and before and year < e:
+        if before:
             # No plan-period value: the trend of the pre-plan years still says where the series was heading.
             c_pre = max(before)
             out["latest"], out["current_year"] = series.chosen[c_pre], c_pre
-            y_ref = base[1].value if base is not None and base[1].value is not None else before[c_pre]
-            out["forecast"] = _forecast(ind, series, c_pre, e, segment_start, config, work,
+            y_ref = y_b if y_b is not None else before[c_pre]
+            out["forecast"] = _forecast(ind, series, c_pre, e, ctx.segment_start, config, work,
                                         met=lambda p: level_met(kind, ind, y_ref, p[:, -1], config),
                                         endpoint=lambda p: p[:, -1])
-        return out
-    b_used, base_point = base
-    y_b, y_c = base_point.value, pts[c]
-    assert y_b is not None
-    out.update(base=base_point, base_substituted=b_used != b)
-    tau = elapsed_share(c, b_used, e)
-    out["tau"] = tau
-    progress = level_progress(kind, ind, y_b, y_c, config)
-    out["progress"] = progress
-    already = bool(level_met(kind, ind, y_b, y_c, config))
-    if year >= e and c < e:
-        _no_end_value(work, e)
+        work.data_needed.append(words.say("need_end", year=e, rule=_rule_text(ind, config)))
+        return _with_forecast_p(out)
+    if y_b is not None:
+        out["forecast"] = _forecast(ind, series, c, e, ctx.segment_start, config, work, met=met_at,
+                                    endpoint=lambda p: p[:, -1])
+    _with_forecast_p(out)
+    work.rested_on += [r for r in ctx.annual_readings.get(c, []) if r.line == series.chosen[c].line]
+    if out.pop("reached", False):
+        out["status"] = words.status("target_reached")
+        work.findings.append(words.say("reached_can_fall", year=c, end=e,
+                                       p=words.percent(out["probability"]) if out["probability"] is not None
+                                       else words.say("reached_unknown")))
+    elif "status" not in out:
         out["status"] = words.status("insufficient_data")
-    elif c >= e:
-        out["status"] = words.status("achieved" if already else "missed")
-    elif already and kind is not TargetKind.around:
-        out["status"] = words.status("achieved_early")
-    elif kind is TargetKind.around and already:
-        out["status"] = words.status("on_track")
-    elif progress is None:
-        work.reasons.append(words.message("no_progress_share", "基数已在目标一侧，进度比例无意义。",
-                                          "The base value is already at the target: the progress share has no meaning."))
-        out["status"] = words.status("moving_away")
-    else:
-        out["pace"] = progress / tau
-        out["status"] = words.status(pace_status(out["pace"], config))
-    if kind is not TargetKind.around and c < e:
-        goal = {TargetKind.end_level: ind.target, TargetKind.full_rate: 100.0,
-                TargetKind.increase: y_b + ind.sign * ind.target}[kind]
-        out["required_per_year"] = (goal - y_c) / (e - c)
-        out["average_per_year"] = (y_c - y_b) / (c - b_used)
-    out["forecast"] = _forecast(ind, series, c, e, segment_start, config, work,
-                                met=lambda p: level_met(kind, ind, y_b, p[:, -1], config),
-                                endpoint=lambda p: p[:, -1])
     return out
 
 
-def _cumulative(plan: Plan, ind: Indicator, series: Annual, year: int, segment_start: int | None,
-                config: MethodConfig, work: _Work) -> dict:
-    """Σ annual flows over b+1..E. The sum is only known up to the last year c with no gap before it."""
-    b, e = plan.base_year, plan.end_year
-    assert ind.target is not None
+def _with_forecast_p(out: dict) -> dict:
+    f = out["forecast"]
+    if f is not None and f.probability is not None:
+        out["probability"] = f.probability
+        if out["basis"] == "undetermined" or out["basis"] == "pace":
+            out["basis"] = "forecast"
+    return out
+
+
+def _pace(ctx: _Context, out: dict, b_used: int, y_b: float, c: int, y_c: float, work: _Work) -> None:
+    """Progress P, ρ = P/τ ("how far since the base") and the status from r (how hard the rest is)."""
+    ind, e, config = ctx.ind, ctx.e, ctx.config
+    kind = ind.kind
+    x = float(ind.target)  # type: ignore[arg-type]
+    tau = elapsed_share(c, b_used, e)
+    out["tau"] = tau
+    already = bool(level_met(kind, ind, y_b, y_c, config))  # type: ignore[arg-type]
+    if kind is not TargetKind.around and c < e:
+        goal = {TargetKind.end_level: x, TargetKind.full_rate: 100.0, TargetKind.increase: y_b + ind.sign * x}[kind]  # type: ignore[index]
+        out["required_per_year"] = (goal - y_c) / (e - c)
+        out["average_per_year"] = (y_c - y_b) / (c - b_used)
+    if already and kind is not TargetKind.around:
+        out["reached"] = c < e
+        return
+    if c >= e:
+        return  # the end value itself decides
+    if kind is TargetKind.around and already:
+        out["status"], out["basis"] = words.status("on_track"), "pace"
+        return
+    changed = _scope_change(ind, b_used, c)
+    if changed is not None:
+        work.reasons.append(words.say("scope_change", year=changed))
+        return
+    distance = abs((y_b + ind.sign * x if kind is TargetKind.increase else x) - y_b)
+    if kind is not TargetKind.around and distance <= config.distance_within_error * abs(y_b):
+        work.reasons.append(words.say("within_error"))
+        return
+    progress = level_progress(kind, ind, y_b, y_c, config)  # type: ignore[arg-type]
+    out["progress"] = progress
+    if progress is None:
+        work.reasons.append(words.message("no_progress_share", "基数已在目标一侧，进度比例无意义。",
+                                          "The base value is already at the target: the progress share has no meaning."))
+        out["status"], out["basis"] = words.status("moving_away"), "pace"
+        return
+    out["pace"] = progress / tau
+    r, away = _required_ratio(ctx, y_b, y_c, b_used, c)
+    out["required_ratio"] = r
+    out["status"] = words.status("moving_away" if away else pace_status(r, config))  # type: ignore[arg-type]
+    out["basis"] = "pace"
+
+
+# --------------------------------------------------------------------------------------------
+# Cumulative targets: a sum of annual flows over the plan years
+# --------------------------------------------------------------------------------------------
+
+def _cumulative(ctx: _Context, work: _Work) -> dict:
+    """Σ annual flows over b+1..E. The exact sum is known up to the last year c with no gap before it;
+    values over disjoint periods (annual, partial-year, running totals) bound the whole sum from below."""
+    ind, b, e, year, config, series = ctx.ind, ctx.b, ctx.e, ctx.year, ctx.config, ctx.series
+    x = float(ind.target)  # type: ignore[arg-type]
     out = _empty_figures()
     last = min(year, e)
-    flows = series.points(range(b + 1, last + 1))
+    flows = series.points(range(max(b + 1, ctx.segment_start or 0), last + 1))
     c = b
     while c + 1 in flows:
         c += 1
+    low, used = ev.lower_bound_sum(ctx.readings, (b + 1) * 12, last * 12 + 11)
+    done = float(sum(flows[y] for y in range(b + 1, c + 1))) if c > b else None
+    if flows:
+        out["latest"], out["current_year"] = series.chosen[max(flows)], max(flows)
+    if used:
+        out["lower_bound"] = low
+        if done is None or low > done + 1e-9:
+            work.findings.append(words.say("lower_bound", value=float(low), periods=", ".join(r.period for r in used),
+                                           share=words.percent(low / x) if low < x else f"{100 * low / x:.0f}%"))
+    missing = [y for y in range(b + 1, e + 1) if y not in flows]
+    known_sum = float(sum(flows.values()))
+    if low >= x and used:
+        margin_ok = low - x > ev.rounding(x)
+        if ev.trustworthy(used) and margin_ok:
+            out.update(status=words.status("achieved" if last >= e and c >= e else "achieved_early"), probability=1.0,
+                       basis="settled_annual" if all(r.months == 12 and r.qualifier in ev.POINT for r in used)
+                       else "settled_bounds")
+            work.findings.append(words.say("lower_bound_settles", target=x))
+        else:
+            spread = float(np.sqrt(sum(ev.value_error(r, ctx.errors) ** 2 for r in used))) or 1e-9
+            out.update(status=words.status("likely_achieved"), probability=ev.normal_cdf((low - x) / spread),
+                       basis="provisional")
+        work.rested_on += used
+        _cumulative_pace(ctx, out, c, done, work)
+        return out
     later = sorted(y for y in flows if y > c)
     if later:
         work.reasons.append(words.message(
-            "cumulative_gap", f"{c + 1}年的数值缺失，{words.years_text(later, 'zh')}的数值无法计入累计数。",
-            f"{c + 1} is missing, so the value(s) for {words.years_text(later, 'en')} cannot be added to the total."))
+            "cumulative_gap", f"{c + 1}年的数值缺失，{words.years_text(later, 'zh')}的数值无法计入逐年累计数。",
+            f"{c + 1} is missing, so the value(s) for {words.years_text(later, 'en')} cannot be added to the running sum."))
+    if missing:
+        work.data_needed.append(words.say("need_flows", years=missing, need=float(x - known_sum)))
+        if used and low > (done or 0.0):
+            work.findings.append(words.say("lower_bound_needs", years=missing, need=float(x - low)))
+    work.rested_on += used
+    if c >= e:
+        # every plan year known and the sum is short
+        trusted = ev.trustworthy(used)
+        out.update(status=words.status("missed") if trusted else words.status("likely_missed"),
+                   probability=0.0 if trusted else None, basis="settled_annual" if trusted else "provisional")
+        _cumulative_pace(ctx, out, c, done, work)
+        return out
     if c == b:
-        if flows:
-            out["latest"], out["current_year"] = series.chosen[max(flows)], max(flows)
-        else:
+        if not flows and not used:
             _no_current_value(work, b, year)
         out["status"] = words.status("insufficient_data")
         return out
-    done = float(sum(flows[y] for y in range(b + 1, c + 1)))
-    out.update(latest=series.chosen[c], current_year=c, cumulative_done=done)
-    _stale(work, c, last, flows)
-    tau = elapsed_share(c, b, e)
-    progress = done / ind.target
-    out.update(tau=tau, progress=progress)
-    if year >= e and c < e and done < ind.target:
-        _no_end_value(work, e)
-        out["status"] = words.status("insufficient_data")
-    elif done >= ind.target:
-        out["status"] = words.status("achieved" if c >= e else "achieved_early")
-    elif c >= e:
-        out["status"] = words.status("missed")
-    else:
-        out["pace"] = progress / tau
-        out["status"] = words.status(pace_status(out["pace"], config))
-        out["required_per_year"] = (ind.target - done) / (e - c)
-    out["average_per_year"] = done / (c - b)
-    out["forecast"] = _forecast(ind, series, c, e, segment_start, config, work,
-                                met=lambda p: done + p.sum(axis=1) >= ind.target,
-                                endpoint=lambda p: done + p.sum(axis=1))
+    _cumulative_pace(ctx, out, c, done, work)
+    out["forecast"] = _forecast(ind, series, c, e, ctx.segment_start, config, work,
+                                met=lambda p: done + p.sum(axis=1) >= x,  # type: ignore[operator]
+                                endpoint=lambda p: done + p.sum(axis=1))  # type: ignore[operator]
+    _with_forecast_p(out)
+    if year >= e:
+        p = out["probability"]
+        code = "insufficient_data" if p is None else "likely_achieved" if p >= config.likely_at \
+            else "likely_missed" if p < config.about_even_at else "undetermined"
+        out["status"] = words.status(code)
     return out
 
 
-def _verdict(ind: Indicator, result: dict, year: int, e: int) -> Message:
-    """One sentence: status, the evidence it rests on, and the forecast if there is one."""
+def _cumulative_pace(ctx: _Context, out: dict, c: int, done: float | None, work: _Work) -> None:
+    """Figures of the exact running sum up to c: P, τ, ρ, and the status from r when not settled."""
+    b, e, config = ctx.b, ctx.e, ctx.config
+    if done is None:
+        return
+    x = float(ctx.ind.target)  # type: ignore[arg-type]
+    out.update(latest=ctx.series.chosen[c], current_year=c, cumulative_done=done, tau=elapsed_share(c, b, e),
+               progress=done / x, average_per_year=done / (c - b))
+    _stale(work, c, min(ctx.year, e), ctx.series.points(range(b + 1, min(ctx.year, e) + 1)))
+    out["pace"] = out["progress"] / out["tau"]
+    if c < e and done < x:
+        out["required_per_year"] = (x - done) / (e - c)
+        r = out["required_per_year"] / out["average_per_year"] if out["average_per_year"] > 0 else None
+        out["required_ratio"] = r
+        if "status" not in out:
+            out["status"] = words.status(pace_status(r, config) if r is not None else "lagging")
+            out["basis"] = "pace"
+
+
+def _binding_rule(ctx: _Context, result: dict, work: _Work) -> None:
+    """A binding target is never "broadly on track" with p below the configured cut."""
+    p = result.get("probability")
+    if ctx.ind.binding and result["status"].code == "broadly_on_track" and p is not None and p < ctx.config.binding_min_p:
+        result["status"] = words.status("lagging")
+        work.reasons.append(words.say("binding_not_broadly", cut=ctx.config.binding_min_p))
+
+
+# --------------------------------------------------------------------------------------------
+# The verdict sentence
+# --------------------------------------------------------------------------------------------
+
+def _verdict(ind: Indicator, result: dict, year: int, e: int, graded: ev.Grade) -> Message:
+    """One sentence: status, the evidence it rests on, how likely and how sure."""
     st: Message = result["status"]
-    name_zh, name_en = ind.name.zh, ind.name.en
     tt = ind.target_text
-    parts_zh = [f"{name_zh}（目标：{tt.zh if tt else _fmt(ind.target)}）截至{year}年：{st.zh}"]
-    parts_en = [f"{name_en} (target: {tt.en if tt else _fmt(ind.target)}) as of {year}: {st.en}"]
+    parts_zh = [f"{ind.name.zh}（目标：{tt.zh if tt else _fmt(ind.target)}）截至{year}年：{st.zh}"]
+    parts_en = [f"{ind.name.en} (target: {tt.en if tt else _fmt(ind.target)}) as of {year}: {st.en}"]
     if result["years_missed"]:
         parts_zh.append(f"，{words.years_text(result['years_missed'], 'zh')}未达标")
         parts_en.append(f"; missed in {words.years_text(result['years_missed'], 'en')}")
+    provisional = [r["year"] for r in result["year_results"]
+                   if r["outcome"] == "unknown" and r["p"] is not None]
     if result["years_met"] and ind.kind and ind.kind.each_year:
         parts_zh.append(f"，{words.years_text(result['years_met'], 'zh')}达标")
         parts_en.append(f"; met in {words.years_text(result['years_met'], 'en')}")
-    if result["years_unknown"]:
-        parts_zh.append(f"，{words.years_text(result['years_unknown'], 'zh')}无数据")
-        parts_en.append(f"; no data for {words.years_text(result['years_unknown'], 'en')}")
-    f: Forecast | None = result["forecast"]
-    if f is not None and f.probability is not None and f.likelihood is not None:
-        parts_zh.append(f"。预计{e}年目标{f.likelihood.zh}（概率{f.probability:.2f}）")
-        parts_en.append(f". The {e} target is {f.likelihood.en} to be met (p = {f.probability:.2f})")
+    for r in result["year_results"]:
+        if r["outcome"] == "unknown" and r["p"] is not None:
+            parts_zh.append(f"，{r['year']}年达标概率{words.percent(r['p'])}")
+            parts_en.append(f"; P({r['year']} met) {words.percent(r['p'])}")
+    blind = [y for y in result["years_unknown"] if y not in provisional]
+    if blind:
+        parts_zh.append(f"，{words.years_text(blind, 'zh')}无数据")
+        parts_en.append(f"; no data for {words.years_text(blind, 'en')}")
+    if result.get("lower_bound") is not None and st.code not in ("achieved", "achieved_early"):
+        parts_zh.append(f"，已知至少{_fmt(result['lower_bound'])}")
+        parts_en.append(f"; at least {_fmt(result['lower_bound'])} recorded")
+    p = result.get("probability")
+    if p is not None and not result["basis"].startswith("settled"):
+        lk = result.get("likelihood")
+        bound_zh, bound_en = ("至多", "at most ") if result.get("probability_is_bound") and p >= 0.01 else ("", "")
+        parts_zh.append(f"。{e}年目标{lk.zh if lk else ''}（概率{bound_zh}{words.percent(p)}）")
+        parts_en.append(f". The {e} target is {lk.en if lk else ''} to be met (p {bound_en}{words.percent(p)})")
+    if graded.confidence is not None and st.code != "insufficient_data":
+        conf_zh, conf_en = words.CONFIDENCE[graded.confidence]
+        parts_zh.append(f"；证据可信度{conf_zh}（{graded.publishers}个发布者）")
+        parts_en.append(f"; {conf_en} confidence ({graded.publishers} publisher{'s' if graded.publishers != 1 else ''})")
     return Message(st.code, "".join(parts_zh) + "。", "".join(parts_en) + ".")

@@ -18,12 +18,16 @@ FONT_FAMILY = "Noto Sans CJK SC"
 STATUS_COLOURS: dict[str, str] = {
     "achieved_early": "#1b7837",
     "achieved": "#1b7837",
+    "target_reached": "#4dac26",
+    "likely_achieved": "#7fbc41",
     "ahead": "#4dac26",
     "on_track": "#7fbc41",
-    "needs_acceleration": "#e6ab02",
+    "broadly_on_track": "#e6ab02",
     "lagging": "#e66101",
     "moving_away": "#b2182b",
+    "likely_missed": "#d6604d",
     "missed": "#b2182b",
+    "undetermined": "#bdbdbd",
     "insufficient_data": "#999999",
     "not_identified": "#cccccc",
 }

@@ -96,6 +96,27 @@ class Indicator(_Strict):
     rule: QualitativeRule | None = None
     notes: Text | None = None
     definition_changes: list[DefinitionChange] = Field(default_factory=list)
+    # What one year's value is: a flow summed over the year, a stock at year end, or a mean over the
+    # year (a rate). Decides what partial-year readings say. Default: see ``measure_kind``.
+    measure: Literal["flow", "stock", "mean"] | None = None
+    # 约束性 (binding) or 预期性 (indicative); None when the plan does not say.
+    binding: bool | None = None
+    # Each-year ceilings/floors: also judge the mean over the plan years (``aggregate: mean``), and
+    # which reading is the verdict's ("primary").
+    aggregate: Literal["mean"] | None = None
+    primary: Literal["each_year", "mean"] = "each_year"
+
+    @property
+    def measure_kind(self) -> str:
+        """The plan's ``measure``, or the usual one for the target kind: a cumulative or floor target
+        counts a flow, a ceiling or ``around`` target a rate (a mean over the year), the rest stocks."""
+        if self.measure is not None:
+            return self.measure
+        if self.kind in (TargetKind.cumulative, TargetKind.floor_each_year):
+            return "flow"
+        if self.kind in (TargetKind.ceiling_each_year, TargetKind.around):
+            return "mean"
+        return "stock"
 
     @model_validator(mode="after")
     def _complete(self) -> "Indicator":
@@ -117,6 +138,11 @@ class Indicator(_Strict):
             raise _FieldError("an increase target must be positive (the amount to add)", "target")
         if self.kind is TargetKind.full_rate and self.target != 100:
             raise _FieldError("a full_rate target is 100 (per cent)", "target")
+        each = self.kind in (TargetKind.ceiling_each_year, TargetKind.floor_each_year)
+        if self.aggregate is not None and not each:
+            raise _FieldError("'aggregate: mean' applies to ceiling_each_year and floor_each_year targets only", "aggregate")
+        if self.primary == "mean" and self.aggregate != "mean":
+            raise _FieldError("'primary: mean' needs 'aggregate: mean'", "primary")
         return self
 
     @property

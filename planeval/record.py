@@ -90,6 +90,22 @@ class Record:
     evidence: list[Point]  # partial-year values, plan-period summaries and projections: shown, never fitted
     annual_targets: list[Point]
     rule_series: dict[str, list[Point]] = field(default_factory=dict)  # qualitative: the two compared series
+    # How sure (docs/method.md, "Evidence"): what the verdict rests on and how good those rows are.
+    basis: str = "undetermined"  # settled_annual | settled_bounds | provisional | forecast | pace | undetermined
+    confidence: str | None = None  # the lowest confidence among the rows the verdict rests on
+    publishers: int = 0  # independent publishers of those rows
+    evidence_sources: list[str] = field(default_factory=list)  # their source ids
+    probability: float | None = None  # P(target met), whatever the basis (forecast, partial readings, value error)
+    probability_is_bound: bool = False  # True: ``probability`` is an upper bound (years with no evidence)
+    likelihood: Message | None = None  # the IPCC word for ``probability``
+    required_ratio: float | None = None  # r = pace needed in the remaining years ÷ pace achieved so far
+    lower_bound: float | None = None  # cumulative: the plan-period sum is at least this (disjoint periods)
+    year_results: list[dict[str, Any]] = field(default_factory=list)  # each-year kinds: one entry per elapsed year
+    period_mean: dict[str, Any] | None = None  # aggregate: mean — the mean over the plan years, or its interval
+    findings: list[Message] = field(default_factory=list)  # what the partial readings and bounds say
+    data_needed: list[Message] = field(default_factory=list)  # the values that would settle the verdict
+    binding: bool | None = None  # 约束性 True, 预期性 False, None when the plan does not say
+    measure: str = "stock"  # flow | stock | mean
 
     def to_json(self) -> str:
         return json.dumps(_clean(asdict(self)), ensure_ascii=False, sort_keys=True, indent=1) + "\n"

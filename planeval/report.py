@@ -30,8 +30,8 @@ from .scorecard import midterm_year
 
 HERE = Path(__file__).parent
 QUALIFIER_SIGNS = {"=": "", "~": "≈", "<=": "≤", "<": "<", ">=": "≥", ">": ">"}
-GOOD = ("achieved_early", "achieved", "ahead", "on_track")
-BAD = ("needs_acceleration", "lagging", "moving_away", "missed")
+GOOD = ("achieved_early", "achieved", "target_reached", "likely_achieved", "ahead", "on_track")
+BAD = ("broadly_on_track", "lagging", "moving_away", "likely_missed", "missed")
 NO_RECORD = "no_record"
 NOT_INCLUDED = "not_included"
 MODEL_KEYS = ("rw_drift", "linear", "linear_trend", "ets_damped")

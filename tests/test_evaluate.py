@@ -31,7 +31,7 @@ KINDS = [
         rows("u", {2020: 5.0, 2021: 5.0, 2022: 5.6, 2023: 4.5}, unit="%"),
         dict(years_met=[2021, 2023], years_missed=[2022], years_unknown=[],
              progress=2 / 3,  # 2 of the 3 elapsed years met
-             tau=0.6, pace=None, status="lagging",  # a year missed before E
+             tau=0.6, pace=None, status="missed",  # 2022: 5.6 > 5.5 by more than rounding, high confidence: settled
              headroom=1.0,  # X − y_c = 5.5 − 4.5
              min_ratio=None, required_per_year=None, average_per_year=None),
         id="ceiling_each_year"),
@@ -60,7 +60,8 @@ KINDS = [
         rows("s", {2020: 100, 2023: 136}),
         dict(progress=0.36,  # (136 − 100) / (200 − 100)
              tau=0.6, pace=0.6,  # 0.36 / 0.6
-             status="needs_acceleration",
+             # log scale (a stock): r = [ln(200/136)/2] / [ln(136/100)/3] = 0.192831 / 0.102495 = 1.881374
+             required_ratio=1.881374, status="lagging",
              required_per_year=32.0,  # (200 − 136) / (2025 − 2023)
              average_per_year=12.0),  # (136 − 100) / (2023 − 2020)
         id="end_level"),
@@ -69,6 +70,7 @@ KINDS = [
         rows("n", {2020: 1000, 2023: 1030}),
         dict(progress=0.6,  # (1030 − 1000) / 50
              tau=0.6, pace=1.0, status="on_track",
+             required_ratio=0.975921,  # [ln(1050/1030)/2] / [ln(1030/1000)/3] = 0.0096154 / 0.0098528
              required_per_year=10.0,  # (1000 + 50 − 1030) / (2025 − 2023)
              average_per_year=10.0),  # 30 / 3
         id="increase"),
@@ -77,13 +79,15 @@ KINDS = [
         rows("r", {2020: 10.5, 2023: 11.0}, unit="%"),
         dict(progress=0.5,  # d_b = |10.5 − 12| − 0.5 = 1.0; d_c = |11 − 12| − 0.5 = 0.5; (1.0 − 0.5) / 1.0
              tau=0.6, pace=0.5 / 0.6,  # 0.8333
-             status="needs_acceleration", required_per_year=None, average_per_year=None),
+             required_ratio=1.5,  # distance still to close 0.5 over 2 years ÷ 0.5 closed over 3 years = 0.25 / 0.1667
+             status="broadly_on_track", required_per_year=None, average_per_year=None),
         id="around"),
     pytest.param(
         indicator("f", "full_rate", 100, scale="logit"),
         rows("f", {2020: 80, 2023: 95}, unit="%"),
         dict(progress=0.75,  # (95 − 80) / (100 − 80)
              tau=0.6, pace=1.25,  # 0.75 / 0.6
+             required_ratio=0.5,  # (100 − 95)/2 ÷ (95 − 80)/3 = 2.5 / 5
              status="ahead",
              required_per_year=2.5,  # (100 − 95) / (2025 − 2023)
              average_per_year=5.0),  # (95 − 80) / 3
@@ -93,7 +97,7 @@ KINDS = [
         rows("a", {2021: 3, 2022: 1, 2023: 2}, unit="%") + rows("b", {2021: 2, 2022: 2, 2023: 2}, unit="% yoy"),
         dict(years_met=[2021, 2023],  # 3 ≥ 2; 2 ≥ 2 (equal meets "at least")
              years_missed=[2022],  # 1 < 2
-             years_unknown=[], progress=2 / 3, tau=0.6, pace=None, status="lagging"),
+             years_unknown=[], progress=2 / 3, tau=0.6, pace=None, status="missed"),  # a known miss settles it
         id="qualitative"),
 ]
 
@@ -106,7 +110,7 @@ def test_every_kind_by_hand(tmp_path, ind, obs, expected):
     assert record.verdict.code == record.status.code
     for name, value in expected.items():
         got = getattr(record, name)
-        assert got == (pytest.approx(value) if isinstance(value, float) else value), name
+        assert got == (pytest.approx(value, rel=1e-5) if isinstance(value, float) else value), name
 
 
 def test_each_year_miss_names_the_year_and_rules_out_a_forecast(tmp_path):
@@ -118,24 +122,37 @@ def test_each_year_miss_names_the_year_and_rules_out_a_forecast(tmp_path):
 
 
 # --------------------------------------------------------------------------------------------
-# Status edges: end_level from y_b = 100 to X = 200 as of 2023 (τ = 0.6), so ρ = (y_c − 100)/100/0.6
+# Status edges: end_level from y_b = 100 to X = 200, as of 2023, on the identity scale, so
+# r = [(200 − y_c)/(2025 − 2023)] / [(y_c − 100)/(2023 − 2020)] = 1.5 (200 − y_c) / (y_c − 100)
 # --------------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("base, current, target, status", [
-    (100, 100, 200, "lagging"),  # P = 0, ρ = 0 exactly
-    (100, 135, 200, "lagging"),  # ρ = 0.35 / 0.6 = 0.583
-    (100, 136, 200, "needs_acceleration"),  # ρ = 0.36 / 0.6 = 0.60 exactly
-    (10, 10.36, 11, "needs_acceleration"),  # P = 0.36/1, but in floats ρ = 0.5999999999999991: must round to 0.60
-    (100, 156, 200, "needs_acceleration"),  # ρ = 0.56 / 0.6 = 0.933
-    (100, 157, 200, "on_track"),  # ρ = 0.57 / 0.6 = 0.95 exactly
-    (100, 162, 200, "on_track"),  # ρ = 0.62 / 0.6 = 1.033
-    (100, 163, 200, "ahead"),  # ρ = 0.63 / 0.6 = 1.05 exactly
-    (100, 90, 200, "moving_away"),  # P = −10/100, ρ = −0.167 < 0
-    (100, 210, 200, "achieved_early"),  # 210 ≥ 200 before E
+    (100, 100, 200, "lagging"),  # nothing achieved: r infinite (standing still is lagging, not moving away)
+    (100, 149, 200, "lagging"),  # r = 1.5 · 51 / 49 = 1.561
+    (100, 150, 200, "broadly_on_track"),  # r = 1.5 · 50 / 50 = 1.5 exactly
+    (10, 10.5, 11, "broadly_on_track"),  # r = 0.25 / 0.1667: 1.5000000000000002 in floats, must round to 1.5
+    (100, 158, 200, "broadly_on_track"),  # r = 1.5 · 42 / 58 = 1.086
+    (100, 159, 200, "on_track"),  # r = 1.5 · 41 / 59 = 1.042
+    (100, 161, 200, "on_track"),  # r = 1.5 · 39 / 61 = 0.959
+    (100, 162, 200, "ahead"),  # r = 1.5 · 38 / 62 = 0.919
+    (100, 90, 200, "moving_away"),  # the series moved away from the target
+    (100, 210, 200, "target_reached"),  # 210 ≥ 200 before E: reached, but a level can fall back
 ])
 def test_pace_edges(tmp_path, base, current, target, status):
-    record = run(tmp_path, indicator("s", "end_level", target), rows("s", {2020: base, 2023: current}), 2023)
+    record = run(tmp_path, indicator("s", "end_level", target, scale="identity"),
+                 rows("s", {2020: base, 2023: current}), 2023)
     assert record.status.code == status
+
+
+def test_r_sees_the_time_left_where_rho_does_not(tmp_path):
+    # Same ρ = P/τ = 0.7, different time left. τ = 0.2 (2021): P = 0.14, r = (0.86/4)/(0.14/1) = 1.536;
+    # τ = 0.8 (2024): P = 0.56, r = (0.44/1)/(0.56/4) = 3.143. Both lag, the second much more.
+    early = run(tmp_path / "a", indicator("s", "end_level", 200, scale="identity"), rows("s", {2020: 100, 2021: 114}), 2021)
+    late = run(tmp_path / "b", indicator("s", "end_level", 200, scale="identity"), rows("s", {2020: 100, 2024: 156}), 2024)
+    assert early.pace == pytest.approx(0.7) and late.pace == pytest.approx(0.7)
+    assert early.required_ratio == pytest.approx(1.5357, abs=1e-4)
+    assert late.required_ratio == pytest.approx(3.1429, abs=1e-4)
+    assert early.status.code == late.status.code == "lagging"
 
 
 @pytest.mark.parametrize("end_value, status", [(210, "achieved"), (190, "missed")])
@@ -146,13 +163,23 @@ def test_level_at_end_year(tmp_path, end_value, status):
 
 
 @pytest.mark.parametrize("values, status, missed", [
-    ({2021: 60, 2022: 55, 2023: 52, 2024: 51, 2025: 50}, "achieved", []),  # 50 ≥ 50 still meets the floor
+    ({2021: 60, 2022: 55, 2023: 52, 2024: 51, 2025: 50.5}, "achieved", []),  # 50.5 ≥ 50 beyond rounding
     ({2021: 60, 2022: 55, 2023: 52, 2024: 49.9, 2025: 51}, "missed", [2024]),
 ])
 def test_each_year_at_end_year(tmp_path, values, status, missed):
     record = run(tmp_path, indicator("j", "floor_each_year", 50), rows("j", values), 2025)
     assert record.status.code == status
     assert record.years_missed == missed
+
+
+def test_a_value_within_rounding_of_the_target_settles_nothing(tmp_path):
+    # 2025 = 50 exactly against a floor of 50: met as printed, but within rounding (±0.5 of the last
+    # digit): P(met) = Φ(0) = 0.5, so every year met has p 0.5 and the verdict stays undetermined.
+    record = run(tmp_path, indicator("j", "floor_each_year", 50),
+                 rows("j", {2021: 60, 2022: 55, 2023: 52, 2024: 51, 2025: 50}), 2025)
+    assert record.status.code == "undetermined"
+    assert record.probability == pytest.approx(0.5)
+    assert record.year_results[-1] == {"year": 2025, "outcome": "met", "settled": False, "p": 0.5, "by": "annual"}
 
 
 def test_base_already_past_a_level_target_and_falling_back_is_moving_away(tmp_path):
@@ -175,7 +202,9 @@ def test_missing_base_uses_the_next_year_and_shortens_tau(tmp_path):
     assert record.tau == pytest.approx(0.5)  # (2023 − 2021) / (2025 − 2021)
     assert record.progress == pytest.approx(1 / 3)  # (140 − 110) / (200 − 110) = 30 / 90
     assert record.pace == pytest.approx(2 / 3)  # (1/3) / 0.5
-    assert record.status.code == "needs_acceleration"
+    # log scale: r = [ln(200/140)/2] / [ln(140/110)/2] = 0.17834 / 0.12059 = 1.4789
+    assert record.required_ratio == pytest.approx(1.4789, abs=1e-4)
+    assert record.status.code == "broadly_on_track"
     assert record.average_per_year == pytest.approx(15.0)  # 30 / (2023 − 2021)
 
 
@@ -190,7 +219,9 @@ def test_break_after_base_moves_the_base_and_starves_the_fit(tmp_path):
     assert {"definition_break", "base_substituted"} <= set(codes(record.flags))
     assert record.tau == pytest.approx(1 / 3)  # (2023 − 2022) / (2025 − 2022)
     assert record.progress == pytest.approx(0.2)  # (120 − 100) / (200 − 100)
-    assert record.status.code == "needs_acceleration"  # ρ = 0.2 / (1/3) = 0.6
+    assert record.pace == pytest.approx(0.6)  # ρ = 0.2 / (1/3)
+    # r = [ln(200/120)/2] / [ln(120/100)/1] = 0.25541 / 0.18232 = 1.4009
+    assert record.status.code == "broadly_on_track" and record.required_ratio == pytest.approx(1.4009, abs=1e-4)
     # 6 points in all, but only 2022 and 2023 on the new definition: fewer than 5, so no forecast
     assert record.forecast is None and "too_few_points" in codes(record.reasons)
 
@@ -267,7 +298,8 @@ def test_cumulative_with_a_gap_stops_the_sum_at_the_gap(tmp_path):
     assert "cumulative_gap" in codes(record.reasons)
     assert record.tau == pytest.approx(0.2)  # (2021 − 2020) / 5
     assert record.progress == pytest.approx(0.2)  # 100 / 500
-    assert record.status.code == "on_track"  # ρ = 0.2 / 0.2 = 1.0
+    assert record.status.code == "on_track"  # r = (400/4) / (100/1) = 1.0
+    assert record.lower_bound == 200.0  # 2021 + 2023 over disjoint years
 
 
 # --------------------------------------------------------------------------------------------
@@ -292,9 +324,15 @@ def test_shanghai_new_jobs_2023(shanghai):
 
 def test_shanghai_unemployment_2023(shanghai):
     record = shanghai("unemployment_rate", 2023)
-    assert record.years_met == [2023] and record.years_unknown == [2021, 2022]  # 2022 only a Q2 partial
-    assert record.status.code == "on_track"
-    assert "years_unknown" in codes(record.reasons)
+    assert record.years_met == [2023] and record.years_unknown == [2021, 2022]  # 2022 only partial readings
+    # 2022: the first-half mean 8.9 (S54, low) under an annual-mean ceiling of 5.5 needs the second
+    # half to average (12 · 5.5 − 6 · 8.9)/6 = 2.1, below the lowest annual value on record (4.2).
+    y2022 = next(r for r in record.year_results if r["year"] == 2022)
+    assert y2022["p"] < 0.01 and not y2022["settled"]
+    assert any("at most 2.1," in m.en and "never recorded" in m.en for m in record.findings)
+    assert record.status.code == "likely_missed" and record.basis == "provisional"
+    assert record.confidence == "low" and record.probability < 0.01
+    assert "< 1%" in record.verdict.en and "low confidence" in record.verdict.en
     assert "2021" in record.verdict.en and "2022" in record.verdict.en
     assert record.headroom == pytest.approx(1.0)  # X − y_c = 5.5 − 4.5
     assert all(p.kind == "actual" and "/" not in p.period for p in record.history)

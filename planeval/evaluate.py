@@ -8,7 +8,7 @@ written out in docs/method.md; the sentences live in :mod:`planeval.words`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable, Iterable
 
 import numpy as np
@@ -415,10 +415,10 @@ def _judge_year(ctx: _Context, y: int, work: _Work) -> dict:
         return result
     # a stock read during the year: nowcast its year-end level
     reading = max(partial, key=lambda r: (r.last, -ev.CONFIDENCE_RANK[r.confidence]))
-    nowcast, spread, from_history = _nowcast(ctx, reading)
+    nowcast, spread, history = _nowcast(ctx, reading)
     p = ev.normal_cdf(((x - nowcast) if ceiling else (nowcast - x)) / spread)
-    result.update(p=p, by="nowcast", rests_on=[reading])
-    work.findings.append(_nowcast_message(y, reading, nowcast, spread, from_history, p))
+    result.update(p=p, by="nowcast", rests_on=[reading if history else replace(reading, confidence="low")])
+    work.findings.append(_nowcast_message(y, reading, nowcast, spread, history, p))
     return result
 
 
@@ -426,7 +426,7 @@ def _as_point(r: ev.Reading) -> Point:
     return Point(period=r.period, value=r.value, qualifier=r.qualifier, unit="", source=r.source, line=r.line)
 
 
-def _nowcast(ctx: _Context, reading: ev.Reading) -> tuple[float, float, bool]:
+def _nowcast(ctx: _Context, reading: ev.Reading) -> tuple[float, float, int]:
     """Year-end level from a reading in month m: the same-month-to-December change of earlier years."""
     month = reading.last % 12
     changes = []
@@ -438,8 +438,8 @@ def _nowcast(ctx: _Context, reading: ev.Reading) -> tuple[float, float, bool]:
     return ev.stock_nowcast(reading, changes, ctx.config.partial_default_spread, ctx.config.nowcast_min_years)
 
 
-def _nowcast_message(y: int, reading: ev.Reading, nowcast: float, spread: float, from_history: bool, p: float) -> Message:
-    how = words.say("nowcast_history", n=3) if from_history else words.say("nowcast_default")
+def _nowcast_message(y: int, reading: ev.Reading, nowcast: float, spread: float, history: int, p: float) -> Message:
+    how = words.say("nowcast_history", n=history) if history else words.say("nowcast_default")
     return words.say("stock_nowcast", year=y, period=reading.period, value=float(reading.value), source=reading.source,
                      how=how, nowcast=float(nowcast), spread=float(spread), p=words.percent(p))
 
@@ -738,19 +738,22 @@ def _end_value(ctx: _Context, y_b: float | None, base_exact: bool, work: _Work) 
     """What the end-year rows settle: a single value settles an end level (and an increase when the
     base is known), a bound on the right side settles too; a weak source gives a probability."""
     e, ind = ctx.e, ctx.ind
+    if ind.kind is TargetKind.increase and not base_exact:
+        return None  # an increase over the base year needs that year's value
     chosen = ctx.series.chosen.get(e)
     if chosen is None or chosen.value is None:
         partial = [r for r in ctx.readings if r.year == e and r.months < 12]
         if not partial or ind.kind is TargetKind.around:
             return None
         reading = max(partial, key=lambda r: (r.last, -ev.CONFIDENCE_RANK[r.confidence]))
-        nowcast, spread, from_history = _nowcast(ctx, reading)
+        nowcast, spread, history = _nowcast(ctx, reading)
         margin = _margin(ctx, y_b, nowcast)
         if margin is None:
             return None
         p = ev.normal_cdf(margin / spread)
-        work.findings.append(_nowcast_message(e, reading, nowcast, spread, from_history, p))
-        work.rested_on.append(reading)
+        work.findings.append(_nowcast_message(e, reading, nowcast, spread, history, p))
+        # without history the nowcast is graded low, whatever its source
+        work.rested_on.append(reading if history else replace(reading, confidence="low"))
         return {"probability": p, "basis": "provisional"}
     annual = ctx.annual_readings.get(e, [])
     used = next((r for r in annual if r.line == chosen.line), None)
@@ -760,16 +763,16 @@ def _end_value(ctx: _Context, y_b: float | None, base_exact: bool, work: _Work) 
     margin = _margin(ctx, y_b, v)
     if margin is None:
         return None
-    if q not in ev.POINT:
-        # A bound settles only when it points away from the target: `> 95` for an end level of 95.
-        lower_bound = q in ev.LOWER
-        good_side = (ind.sign > 0) == lower_bound and ind.kind in (TargetKind.end_level, TargetKind.full_rate)
-        if not (good_side and margin >= 0) and not (not good_side and margin < 0 and ind.kind is TargetKind.end_level):
-            return None
-    met = margin >= 0
-    agreeing = [r for r in annual if (_margin(ctx, y_b, r.value) or -1) >= 0] if met else \
-        [r for r in annual if (_margin(ctx, y_b, r.value) or 0) < 0]
-    if _settled_value(ctx, used, agreeing, abs(margin)) and (base_exact or ind.kind is not TargetKind.increase):
+    met = _end_met(ctx, q, margin)
+    if met is None:
+        return None
+
+    def side(r: ev.Reading) -> bool | None:
+        m = _margin(ctx, y_b, r.value)
+        return None if m is None else _end_met(ctx, r.qualifier, m)
+
+    agreeing = [r for r in annual if side(r) == met]
+    if _settled_value(ctx, used, agreeing, abs(margin)):
         work.rested_on += agreeing
         return {"status": "achieved" if met else "missed", "probability": 1.0 if met else 0.0,
                 "basis": "settled_annual" if q in ev.POINT else "settled_bounds"}
@@ -781,6 +784,19 @@ def _end_value(ctx: _Context, y_b: float | None, base_exact: bool, work: _Work) 
                                    confidence=words.CONFIDENCE[used.confidence], why=words.say(why),
                                    p=words.percent(p)))
     return {"probability": p, "basis": "provisional"}
+
+
+def _end_met(ctx: _Context, qualifier: str, margin: float) -> bool | None:
+    """Is an end value met, given its margin (positive: on the good side)? A bound decides only when it
+    points away from the target: `> 95` or `>= 95` meets an end level of 95, `< 95` misses it."""
+    if qualifier in ev.POINT:
+        return margin >= 0
+    if ctx.ind.kind not in (TargetKind.end_level, TargetKind.full_rate):
+        return None
+    if (qualifier in ev.LOWER) == (ctx.ind.sign > 0):  # the true value is at least as good as the bound
+        return True if margin >= 0 else None
+    # the true value is at most as good as the bound: missed below the target, or at it when strict
+    return False if margin < 0 or (margin == 0 and qualifier in (">", "<")) else None
 
 
 def _required_ratio(ctx: _Context, y_b: float, y_c: float, b_used: int, c: int) -> tuple[float | None, bool]:

@@ -172,13 +172,13 @@ def mean_year_estimate(reading: Reading, target: float, ceiling: bool, annual_va
 
 
 def stock_nowcast(reading: Reading, changes: Sequence[float], default_spread: float,
-                  min_years: int) -> tuple[float, float, bool]:
+                  min_years: int) -> tuple[float, float, int]:
     """Year-end level nowcast from a reading at month m: value + mean same-month-to-December change
     of earlier years (at least ``min_years`` of them); else no change with ``default_spread`` × the
-    value, doubled. Returns (nowcast, spread, from_history)."""
+    value, doubled. Returns (nowcast, spread, years of history used: 0 for the default)."""
     if len(changes) >= min_years:
-        return reading.value + sum(changes) / len(changes), max(_sd(changes), 1e-9), True
-    return reading.value, max(2 * default_spread * abs(reading.value), 1e-9), False
+        return reading.value + sum(changes) / len(changes), max(_sd(changes), 1e-9), len(changes)
+    return reading.value, max(2 * default_spread * abs(reading.value), 1e-9), 0
 
 
 def _sd(values: Sequence[float]) -> float:

@@ -18,8 +18,8 @@ from planeval.plan import LoadedPlan, load_plan
 from planeval.record import Record
 
 HEADER = ["series", "period", "value", "qualifier", "unit", "kind", "source", "note"]
-SOURCES = [  # source id -> confidence
-    ("T1", "high"), ("T2", "medium"), ("T3", "low"),
+SOURCES = [  # source id -> confidence; each source has its own (SYNTHETIC) publisher
+    ("T1", "high"), ("T2", "medium"), ("T3", "low"), ("T4", "low"),
 ]
 
 
@@ -59,7 +59,7 @@ def write(directory: Path, indicators: list[dict], observations: list[dict] | st
     (directory / "observations.csv").write_text(observations, encoding="utf-8")
     (directory / "sources.csv").write_text(
         "source,publisher,title,published,url,confidence\n"
-        + "".join(f"{s},SYNTHETIC,SYNTHETIC source {s},2024,,{c}\n" for s, c in SOURCES), encoding="utf-8")
+        + "".join(f"{s},SYNTHETIC publisher {s},SYNTHETIC source {s},2024,,{c}\n" for s, c in SOURCES), encoding="utf-8")
     path = directory / "plan.yaml"
     path.write_text(yaml.safe_dump(plan, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return path

@@ -1,6 +1,6 @@
 """planeval: evaluate a five-year plan's core indicators halfway through and at its end.
 
-The method (../METHOD.md in the design material) lives here as plain, typed functions; notebooks
+The method (docs/method.md) lives here as plain, typed functions; notebooks
 narrate and call them. Modules:
 
 - ``errors``      the one exception type for bad input (file, line, field, expectation)

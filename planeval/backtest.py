@@ -1,4 +1,4 @@
-"""Rolling-origin backtest of the forecast models: how far to trust p (METHOD.md, "Forecast").
+"""Rolling-origin backtest of the forecast models: how far to trust p (docs/method.md, "Forecast").
 
 For every origin (an observed year with enough points at or before it) the models of
 :func:`planeval.forecast.simulate` are fitted on the points up to the origin only, and their

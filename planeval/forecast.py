@@ -1,4 +1,4 @@
-"""Simulated end-year paths and the probability of meeting a target (METHOD.md, "Forecast").
+"""Simulated end-year paths and the probability of meeting a target (docs/method.md, "Forecast").
 
 Three models produce simulated future paths on a transformed scale (log for positive counts and
 stocks, logit for rates bounded by 100%): random walk with drift, linear trend (OLS), and

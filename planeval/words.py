@@ -1,6 +1,6 @@
 """The method's vocabulary in both languages: status words, likelihood words, reasons and flags.
 
-These are the words of METHOD.md (China's mid-term review vocabulary and the IPCC likelihood
+These are the words of docs/method.md (China's mid-term review vocabulary and the IPCC likelihood
 scale). The record carries them as :class:`~planeval.record.Message` so the report never re-derives
 a verdict.
 """

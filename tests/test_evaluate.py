@@ -8,12 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from planeval.data import load_dataset
-from planeval.evaluate import evaluate
-from planeval.plan import load_plan
 from synthetic import indicator, rows, run
 
-ROOT = Path(__file__).resolve().parent.parent
 RULE = {"compare": "a", "at_least": "b", "zh": "a不低于b", "en": "a at least b"}
 
 
@@ -305,14 +301,6 @@ def test_cumulative_with_a_gap_stops_the_sum_at_the_gap(tmp_path):
 # --------------------------------------------------------------------------------------------
 # The real Shanghai data, checked by hand
 # --------------------------------------------------------------------------------------------
-
-@pytest.fixture(scope="module")
-def shanghai():
-    loaded = load_plan(ROOT / "params/shanghai_14th_employment.yaml")
-    data = load_dataset(loaded)
-    plan = loaded.plan
-    return lambda ind_id, year: evaluate(plan, plan.indicator(ind_id), data, year, plan.method_config)
-
 
 def test_shanghai_new_jobs_2023(shanghai):
     record = shanghai("new_jobs", 2023)

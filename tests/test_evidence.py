@@ -13,12 +13,8 @@ from pathlib import Path
 import pytest
 
 from planeval import evidence as ev
-from planeval.data import load_dataset
-from planeval.evaluate import evaluate
-from planeval.plan import load_plan
 from synthetic import indicator, rows, run
 
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def phi(z: float) -> float:
@@ -243,14 +239,6 @@ def test_a_binding_target_is_never_broadly_on_track_with_a_low_p(tmp_path: Path)
 # --------------------------------------------------------------------------------------------
 # The default plan, as an analyst reads it
 # --------------------------------------------------------------------------------------------
-
-@pytest.fixture(scope="module")
-def shanghai():
-    loaded = load_plan(ROOT / "params/shanghai_14th_employment.yaml")
-    data = load_dataset(loaded)
-    plan = loaded.plan
-    return lambda ind_id, year: evaluate(plan, plan.indicator(ind_id), data, year, plan.method_config)
-
 
 def test_shanghai_2025_unemployment_2022_very_likely_missed_low_confidence(shanghai) -> None:
     record = shanghai("unemployment_rate", 2025)

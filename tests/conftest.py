@@ -1,0 +1,22 @@
+"""Fixtures shared by several test files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from planeval.data import load_dataset
+from planeval.evaluate import evaluate
+from planeval.plan import load_plan
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def shanghai():
+    """evaluate(indicator id, year) on the default plan and its real data."""
+    loaded = load_plan(ROOT / "params/shanghai_14th_employment.yaml")
+    data = load_dataset(loaded)
+    plan = loaded.plan
+    return lambda ind_id, year: evaluate(plan, plan.indicator(ind_id), data, year, plan.method_config)

@@ -17,7 +17,7 @@ import pandas as pd
 from . import evidence as ev
 from . import forecast as fc
 from . import words
-from .config import MethodConfig, grade
+from .config import MethodConfig
 from .data import POINT_QUALIFIERS, Dataset
 from .plan import Indicator, Plan, TargetKind
 from .record import Forecast, Message, Point, Record
@@ -493,44 +493,17 @@ def _each_year(ctx: _Context, work: _Work) -> dict:
         return _primary_mean(ctx, out)
     for r in results:
         work.rested_on += r.get("rests_on", [])
-    if year < e:
-        c_pt = max(ctx.series.points(range(0, year + 1)), default=None)
-        if c_pt is not None:
-            x = float(ind.target)  # type: ignore[arg-type]
-            ceiling = ind.kind is TargetKind.ceiling_each_year
-            rule = (lambda p: np.all(p <= x, axis=1)) if ceiling else (lambda p: np.all(p >= x, axis=1))
-            segment = max([y for y in ind.breaks() if y <= c_pt], default=None)
-            out["forecast"] = _forecast(ind, ctx.series, c_pt, e, segment, config, work, rule,
-                                        endpoint=lambda p: p[:, -1], score_from=year + 1)
-        else:
-            _too_few(work, 0, config)
-    p_future = out["forecast"].probability if out["forecast"] is not None else None
-    estimated = [r["p"] for r in results if not r["settled"] and r["p"] is not None]
-    blind = [r["year"] for r in results if not r["settled"] and r["p"] is None]
-    candidates = estimated + ([p_future] if p_future is not None else [])
-    future_blind = year < e and p_future is None
-    p: float | None
-    if blind or future_blind:
-        # Years with no evidence at all: P(every year met) is at most the weakest estimate's.
-        p = min(candidates) if candidates else None
-        if p is not None and p >= config.about_even_at:
-            p = None  # an upper bound that high says nothing
-        elif p is not None:
-            out["probability_is_bound"] = True
-            work.findings.append(words.say("all_years_bound", years=blind or list(range(year + 1, e + 1)),
-                                           p=words.percent(p)))
-    else:
-        p = float(np.prod(candidates)) if candidates else None
-    out["probability"] = p
+    out["forecast"] = _each_year_forecast(ctx, work) if year < e else None
+    p = _all_years_probability(ctx, results, out, work)
     provisional = any(not r["settled"] and r["p"] is not None for r in results)
+    blind = [r["year"] for r in results if not r["settled"] and r["p"] is None]
     if not blind and not not_settled and year >= e:
         out.update(status=words.status("achieved"), probability=1.0,
                    basis="settled_annual" if all(r["by"] == "annual" for r in results) else "settled_bounds")
     elif p is not None and p < config.about_even_at:
         out.update(status=words.status("likely_missed"), basis="provisional" if provisional else "forecast")
     elif year >= e:
-        code = "insufficient_data" if p is None else "likely_achieved" if p >= config.likely_at else "undetermined"
-        out.update(status=words.status(code), basis="undetermined" if p is None else "provisional")
+        out.update(status=words.status(_status_from_p(p, config)), basis="undetermined" if p is None else "provisional")
     elif not met and p is None:
         _no_current_value(work, ctx.b, year)
         out.update(status=words.status("insufficient_data"), basis="undetermined")
@@ -538,6 +511,52 @@ def _each_year(ctx: _Context, work: _Work) -> dict:
         out.update(status=words.status("on_track"),
                    basis="provisional" if provisional else "forecast" if p is not None else "undetermined")
     return _primary_mean(ctx, out)
+
+
+def _each_year_forecast(ctx: _Context, work: _Work) -> Forecast | None:
+    """Joint paths of the remaining years: P(every one of them meets the target)."""
+    ind, year = ctx.ind, ctx.year
+    c_pt = max(ctx.series.points(range(0, year + 1)), default=None)
+    if c_pt is None:
+        _too_few(work, 0, ctx.config)
+        return None
+    x = float(ind.target)  # type: ignore[arg-type]
+    ceiling = ind.kind is TargetKind.ceiling_each_year
+    rule = (lambda p: np.all(p <= x, axis=1)) if ceiling else (lambda p: np.all(p >= x, axis=1))
+    segment = max([y for y in ind.breaks() if y <= c_pt], default=None)
+    return _forecast(ind, ctx.series, c_pt, ctx.e, segment, ctx.config, work, rule,
+                     endpoint=lambda p: p[:, -1], score_from=year + 1)
+
+
+def _all_years_probability(ctx: _Context, results: list[dict], out: dict, work: _Work) -> float | None:
+    """P(every plan year met): the years estimated from evidence times the joint future paths. A year
+    with no evidence at all leaves only an upper bound: the weakest estimate's p (kept when below
+    ``about_even_at``, where it says something)."""
+    year, e, config = ctx.year, ctx.e, ctx.config
+    p_future = out["forecast"].probability if out["forecast"] is not None else None
+    estimated = [r["p"] for r in results if not r["settled"] and r["p"] is not None]
+    blind = [r["year"] for r in results if not r["settled"] and r["p"] is None]
+    candidates = estimated + ([p_future] if p_future is not None else [])
+    if blind or (year < e and p_future is None):
+        p = min(candidates) if candidates else None
+        if p is None or p >= config.about_even_at:
+            return None
+        out["probability_is_bound"] = True
+        work.findings.append(words.say("all_years_bound", years=blind or list(range(year + 1, e + 1)),
+                                       p=words.percent(p)))
+    else:
+        p = float(np.prod(candidates)) if candidates else None
+    out["probability"] = p
+    return p
+
+
+def _status_from_p(p: float | None, config: MethodConfig) -> str:
+    """The end-year status of what only a probability decides: words follow p, no side forced in between."""
+    if p is None:
+        return "insufficient_data"
+    if p >= config.likely_at:
+        return "likely_achieved"
+    return "likely_missed" if p < config.about_even_at else "undetermined"
 
 
 def _period_mean(ctx: _Context, work: _Work) -> dict:
@@ -641,8 +660,7 @@ def _qualitative(ctx: _Context, data: Dataset, confidence: dict[str, str], work:
                    probability=1.0 if year >= e else None)
     elif year >= e and all(g is not None for g in gaps):
         p = float(np.prod(gaps))
-        code = "likely_achieved" if p >= config.likely_at else "likely_missed" if p < config.about_even_at else "undetermined"
-        out.update(status=words.status(code), probability=p, basis="provisional")
+        out.update(status=words.status(_status_from_p(p, config)), probability=p, basis="provisional")
         for r in results:
             if r["outcome"] == "unknown":
                 work.findings.append(_rule_gap_message(ind, r["year"], lp, rp, r["p"]))
@@ -871,12 +889,8 @@ def _level(ctx: _Context, work: _Work) -> dict:
                 if out["forecast"] is not None:
                     out.update(probability=out["forecast"].probability, basis="forecast")
         p = out["probability"]
-        if p is None:
-            reached = out.get("reached")
-            out["status"] = words.status("target_reached" if reached else "insufficient_data")
-        else:
-            code = "likely_achieved" if p >= config.likely_at else "likely_missed" if p < config.about_even_at else "undetermined"
-            out["status"] = words.status(code)
+        reached = p is None and out.get("reached")
+        out["status"] = words.status("target_reached" if reached else _status_from_p(p, config))
         out.pop("reached", None)
         return out
     # Before the end year.
@@ -1027,10 +1041,7 @@ def _cumulative(ctx: _Context, work: _Work) -> dict:
                                 endpoint=lambda p: done + p.sum(axis=1))  # type: ignore[operator]
     _with_forecast_p(out)
     if year >= e:
-        p = out["probability"]
-        code = "insufficient_data" if p is None else "likely_achieved" if p >= config.likely_at \
-            else "likely_missed" if p < config.about_even_at else "undetermined"
-        out["status"] = words.status(code)
+        out["status"] = words.status(_status_from_p(out["probability"], config))
     return out
 
 

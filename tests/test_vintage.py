@@ -472,3 +472,13 @@ def test_the_index_page_says_preliminary_and_states_the_vintage() -> None:
     assert "published by 2021-03-31" in page
     page = render_index(loaded, 2020, ("en",), META)
     assert "reliminary" not in page and "vintage" not in page
+
+
+def test_the_runner_refuses_a_malformed_vintage_before_running(tmp_path: Path) -> None:
+    from planeval.errors import InputError
+    from planeval.runner import check_options
+
+    loaded = load_plan(SHANGHAI)
+    with pytest.raises(InputError, match="^--vintage: expected a date \\(YYYY, YYYY-MM or YYYY-MM-DD\\), got '2024-02-30'"):
+        check_options(Options(year=2023, plan=SHANGHAI, out=tmp_path / "out", vintage="2024-02-30"), loaded)
+    assert check_options(Options(year=2023, plan=SHANGHAI, out=tmp_path / "out", vintage="2024-02-29"), loaded)

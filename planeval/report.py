@@ -424,6 +424,7 @@ def render_html(*, plan: LoadedPlan, dataset: Dataset, records: list[dict[str, A
         "sections": [_section(ind, by_id.get(ind.id), figures, lang, only) for ind in p.indicators],
         "partial": partial, "final": year >= p.end_year, "preliminary": preliminary,
         "vintage": vintage_text(meta.get("vintage"), lang),
+        "vintage_day": parse_vintage(meta["vintage"]).isoformat() if meta.get("vintage") else None,
         "scorecard": _scorecard(plan, scorecard, lang) if scorecard is not None and year >= p.end_year else None,
         "midterm_year": midterm_year(p),
         "backtest": _backtest(plan, backtests, config, year, lang) if backtests is not None else None,

@@ -459,7 +459,9 @@ def test_the_scorecard_states_the_midterm_vintage_and_marks_a_provisional_outcom
 def test_the_cover_states_the_vintage() -> None:
     html = final_html("en", only=("jobless_rate",), vintage="2021")
     cover = html.split('<section class="cover"')[1].split("</section>")[0]
-    assert "<dt>Data vintage</dt><dd>Only rows whose source was published by 2021-12-31 are used (--vintage 2021).</dd>" in cover
+    assert "<dt>Data vintage</dt><dd>2021-12-31</dd>" in cover
+    assert "<p>Only observations for periods ending by the end of 2020 are used. Only rows whose source was " \
+           "published by 2021-12-31 are used (--vintage 2021).</p>" in cover
     assert "Data vintage" not in final_html("en", only=("jobless_rate",))
 
 

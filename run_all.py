@@ -16,6 +16,7 @@ import os
 import sys
 from pathlib import Path
 
+from planeval.dates import VINTAGE_FORMAT, parse_vintage
 from planeval.i18n import LANGS
 
 ROOT = Path(__file__).resolve().parent
@@ -40,12 +41,24 @@ def _positive(text: str) -> int:
     return value
 
 
+def _vintage(text: str) -> str:
+    try:
+        parse_vintage(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return text
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="run_all.py", description=__doc__.split("\n\n")[0],
         epilog="Exit status: 0 success or up to date; 1 a notebook failed (previous report kept); 2 bad arguments or input.")
     p.add_argument("--year", type=int, required=True,
                    help="evaluation year; only data for periods ending by then are used (e.g. 2023 for the mid-term review)")
+    p.add_argument("--vintage", type=_vintage, metavar="DATE",
+                   help=f"use only rows whose source was published by DATE ({VINTAGE_FORMAT}; a year or month means "
+                        "its last day, and a source dated only by year or month counts from the last day it could "
+                        "mean): what an analyst could know that day (default: every row)")
     p.add_argument("--plan", type=Path, default=DEFAULT_PLAN,
                    help=f"plan file (default: {DEFAULT_PLAN.relative_to(ROOT)})")
     p.add_argument("--lang", type=_langs, default=LANGS, metavar="zh,en",
@@ -73,7 +86,7 @@ def main(argv: list[str] | None = None) -> int:
         from planeval.hashing import NOTEBOOK, published_is_current, quick_key, run_parameters
 
         report_dir = args.out.resolve() / str(args.year)
-        key = quick_key(args.plan, run_parameters(args.year, args.lang, tuple(args.only), args.plan), NOTEBOOK)
+        key = quick_key(args.plan, run_parameters(args.year, args.lang, tuple(args.only), args.plan, args.vintage), NOTEBOOK)
         if published_is_current(report_dir, key):
             print(f"{report_dir} is up to date: nothing changed since it was made (use --force to rebuild)")
             return 0
@@ -91,7 +104,7 @@ def main(argv: list[str] | None = None) -> int:
 
         options = Options(year=args.year, plan=args.plan, out=args.out, langs=args.lang, jobs=args.jobs,
                           only=tuple(args.only), force=args.force, mode="isolated" if args.isolated else "warm",
-                          timeout=args.timeout)
+                          timeout=args.timeout, vintage=args.vintage)
         try:
             result = run(options, log=lambda m: print(m, flush=True), progress=sys.stderr.isatty(), pool=pool)
         except InputError as exc:

@@ -7,6 +7,7 @@ narrate and call them. Modules:
 - ``config``      every threshold and default of the method, in one place
 - ``plan``        the plan file (params/*.yaml) as typed objects
 - ``data``        observations, sources and project evidence, validated with pandera
+- ``dates``       partial dates and the vintage cut's comparison (standard library only)
 - ``evaluate``    progress, pace and status for every target kind (pure arithmetic)
 - ``forecast``    simulated end-year paths and the probability of meeting the target
 - ``record``      the result record: the single thing the report reads

@@ -53,7 +53,8 @@ def assemble(loaded: LoadedPlan, as_of: Dataset, ids: list[str], year: int, lang
             written = [path for future in done for path in future.result()]
     log(f"assembled {', '.join(p.name for p in written)}")
     index = folder / "index.html"
-    index.write_text(report.render_index(loaded, year, langs, meta), encoding="utf-8")
+    index.write_text(report.render_index(loaded, year, langs, meta, preliminary=bool(report.awaiting_end_year(records, year))),
+                     encoding="utf-8")
     for suffix in ("html", "pdf"):
         default = folder / f"report.{suffix}"
         shutil.copyfile(folder / f"report.{langs[0]}.{suffix}", default)

@@ -15,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 import pandera.pandas as pa
 
+from .dates import parse_vintage, published_by
 from .errors import InputError
 from .plan import LoadedPlan, Plan
 
@@ -241,12 +242,23 @@ class Dataset:
     projects: pd.DataFrame
     files: dict[str, Path]
 
-    def as_of(self, year: int) -> "Dataset":
-        """Only what was observed for periods ending at or before ``year`` (the as-of discipline)."""
+    def as_of(self, year: int, vintage: str | None = None) -> "Dataset":
+        """Only what was observed for periods ending at or before ``year`` (the as-of discipline) and,
+        with a ``vintage`` (YYYY, YYYY-MM or YYYY-MM-DD), only what was published by then: the sources
+        surely out by that day (:func:`planeval.dates.published_by`: a partial date counts by the last
+        day it could mean) and the observation rows and dated project events citing them. Cutting again
+        with the same or a later year and no vintage changes nothing."""
         obs = self.observations[self.observations["end_year"] <= year]
         dated = self.projects["date"].str.slice(0, 4)
         projects = self.projects[dated.map(lambda d: d == "" or int(d) <= year).astype(bool)]
-        return Dataset(obs, self.sources, projects, self.files)
+        sources = self.sources
+        if vintage is not None:
+            day = parse_vintage(vintage)
+            sources = sources[sources["published"].map(lambda p: published_by(p, day)).astype(bool)]
+            known = set(sources["source"])
+            obs = obs[obs["source"].isin(known)]
+            projects = projects[(projects["source"] == "") | projects["source"].isin(known)]
+        return Dataset(obs, sources, projects, self.files)
 
     def series(self, name: str) -> pd.DataFrame:
         return self.observations[self.observations["series"] == name]

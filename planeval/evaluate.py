@@ -458,10 +458,10 @@ def _each_year(ctx: _Context, work: _Work) -> dict:
                year_results=[{k: v for k, v in r.items() if k != "rests_on"} for r in results])
     if elapsed:
         out["progress"] = len(met) / len(elapsed)
-    judged = [r for r in results if r["outcome"] != "unknown"]
+    judged = [r for r in results if r["outcome"] != "unknown" and r["year"] in ctx.series.chosen]
     if judged:
-        c = judged[-1]["year"]
-        latest = ctx.series.chosen.get(c)
+        c = judged[-1]["year"]  # the last year judged on an annual value (a year met by a partial flow has none)
+        latest = ctx.series.chosen[c]
         if latest is not None:
             out["latest"], out["current_year"] = latest, c
             out["tau"] = elapsed_share(c, b, e)

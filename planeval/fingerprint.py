@@ -15,11 +15,13 @@ def frame_digest(df: pd.DataFrame) -> str:
     return sha256_bytes(df.to_csv(index=False, lineterminator="\n").encode("utf-8"))
 
 
-def indicator_inputs(loaded: LoadedPlan, dataset: Dataset, indicator: Indicator, year: int) -> dict[str, Any]:
-    """Everything about the plan and the data that can change one indicator's record as of ``year``:
-    its plan entry, the plan's period and method, its series' rows as of the year, and the
-    sources those rows cite."""
-    obs = dataset.as_of(year).observations
+def indicator_inputs(loaded: LoadedPlan, dataset: Dataset, indicator: Indicator, year: int,
+                     vintage: str | None = None) -> dict[str, Any]:
+    """Everything about the plan and the data that can change one indicator's record as of ``year``
+    (and ``vintage``): its plan entry, the plan's period and method, its series' rows as of the year and
+    the vintage, the sources those rows cite, and the vintage itself (a notebook run with another
+    vintage is another run, even when it keeps the same rows)."""
+    obs = dataset.as_of(year, vintage).observations
     rows = obs[obs["series"].isin(indicator.all_series())]  # with line numbers: records cite them
     cited = dataset.sources[dataset.sources["source"].isin(set(rows["source"]))]
     plan = loaded.plan
@@ -28,6 +30,7 @@ def indicator_inputs(loaded: LoadedPlan, dataset: Dataset, indicator: Indicator,
         "plan": {"id": plan.id, "base_year": plan.base_year, "end_year": plan.end_year, "method": plan.method},
         "rows": frame_digest(rows),
         "sources": frame_digest(cited),
+        "vintage": vintage,
     }
 
 

@@ -69,9 +69,10 @@ def quick_key(plan_path: Path, parameters: dict[str, Any], notebook: Path) -> st
     return sha256_json({"files": digest, "parameters": parameters, "commit": git_commit()})
 
 
-def run_parameters(year: int, langs: tuple[str, ...], only: tuple[str, ...], plan: Path) -> dict[str, Any]:
+def run_parameters(year: int, langs: tuple[str, ...], only: tuple[str, ...], plan: Path,
+                   vintage: str | None = None) -> dict[str, Any]:
     """The parameters that shape a report (what quick_key covers besides the files)."""
-    return {"year": year, "langs": list(langs), "only": list(only), "plan": str(plan.resolve())}
+    return {"year": year, "langs": list(langs), "only": list(only), "plan": str(plan.resolve()), "vintage": vintage}
 
 
 def published_is_current(report_dir: Path, key: str | None) -> bool:

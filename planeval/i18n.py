@@ -51,6 +51,12 @@ _S: dict[str, tuple[str, str]] = {
     # Report sections.
     "report.title": ("中期评估报告", "mid-term evaluation report"),
     "report.title_final": ("终期评估报告", "final evaluation report"),
+    "report.title_preliminary": ("终期评估报告（初步评估）", "final evaluation report (preliminary assessment)"),
+    "report.preliminary_note": ("初步评估：{n}项指标尚无{end}年年度数值（{names}），其结论依据{end}年以前的数据或年内部分数据；"
+                                "{end}年统计公报发布后应重新运行本报告。",
+                                "Preliminary assessment: {n} indicator(s) have no annual value for {end} yet ({names}); "
+                                "their verdicts rest on earlier years or part-year readings. Run the report again "
+                                "once the {end} statistical bulletins are out."),
     "sec.toc": ("目录", "Contents"),
     "sec.cover": ("封面", "Cover"),
     "sec.summary": ("执行摘要", "Executive summary"),
@@ -66,6 +72,9 @@ _S: dict[str, tuple[str, str]] = {
     "cover.plan_period": ("规划期", "Plan period"),
     "cover.year": ("评估年份", "Evaluation year"),
     "cover.cutoff": ("数据截止", "Data cut-off"),
+    "cover.vintage": ("数据版本", "Data vintage"),
+    "cover.vintage_text": ("仅使用{day}（含）以前已发布来源的数据（--vintage {vintage}）。",
+                           "Only rows whose source was published by {day} are used (--vintage {vintage})."),
     "cover.commit": ("代码版本", "Code commit"),
     "cover.data_hash": ("数据指纹", "Data hash"),
     "cover.generated_from": ("生成依据的输入文件", "Generated from"),
@@ -143,11 +152,13 @@ _S: dict[str, tuple[str, str]] = {
     "na.not_included": ("本次未包含", "not included in this run"),
     "ind.not_included": ("本指标未包含在本次运行中。", "This indicator is not included in this run."),
     # Final evaluation: the mid-term forecasts against the outcomes.
-    "sc.intro": ("{mid}年中期评估（按截至{mid}年末的数据重新计算）对规划末年的判断，与截至{end}年的实际结果对照。"
-                 "“判断正确”指p ≥ 0.5且目标实现，或p < 0.5且目标未实现。",
-                 "What the {mid} mid-term evaluation (recomputed from the data as of the end of {mid}) said about the "
-                 "end year, against what happened by {end}. 'Called' means p ≥ 0.5 and the target was achieved, "
-                 "or p < 0.5 and it was missed."),
+    "sc.intro": ("{mid}年中期评估（按截至{mid}年末、且在{vintage}（中期报告的数据版本）以前已发布的数据重新计算）"
+                 "对规划末年的判断，与截至{end}年的实际结果对照。"
+                 "“判断正确”指p ≥ 0.5且目标实现，或p < 0.5且目标未实现。标“初步”者，其结果仅依据末年的年内部分数据。",
+                 "What the {mid} mid-term evaluation (recomputed from the data for periods ending by {mid} whose source "
+                 "was published by {vintage}, the mid-term report's vintage) said about the end year, against what "
+                 "happened by {end}. 'Called' means p ≥ 0.5 and the target was achieved, or p < 0.5 and it was "
+                 "missed. An outcome marked 'provisional' rests only on part-year readings of the end year."),
     "sc.tally": ("有中期概率且结果已知的指标：{n}项；其中判断正确：{k}项。",
                  "Indicators with a mid-term p and a known outcome: {n}; called correctly: {k}."),
     "sc.midterm": ("中期（{year}年）", "Mid-term ({year})"),
@@ -159,6 +170,7 @@ _S: dict[str, tuple[str, str]] = {
     "sc.call": ("判断", "Call"),
     "sc.yes": ("是", "yes"),
     "sc.no": ("否", "no"),
+    "sc.provisional": ("初步", "provisional"),
     "sc.no_end_value": ("期末无年度数值", "no end-year value"),
     "sc.no_interval": ("中期无预测区间", "no mid-term interval"),
     "sc.no_mid_forecast": ("中期未作预测", "no forecast at the mid-term"),

@@ -6,14 +6,16 @@ Loaded with ``yaml.safe_load`` only and validated with pydantic; any problem rai
 
 from __future__ import annotations
 
+from datetime import date
 from enum import Enum
 from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from .config import DEFAULT, MethodConfig
+from .dates import parse_vintage
 from .errors import InputError
 
 
@@ -179,12 +181,21 @@ class Plan(_Strict):
     base_year: int
     end_year: int
     midterm_year: int | None = None  # the mid-term review year; default: see scorecard.midterm_year
+    # The day the mid-term report was (or would have been) written: the hindsight scorecard recomputes
+    # the mid-term view from the sources published by then. Default: see scorecard.midterm_vintage.
+    midterm_vintage: str | None = None
     data: DataFiles
     method: dict[str, Any] = Field(default_factory=dict)
     indicators: list[Indicator] = Field(min_length=1)
     context_series: list[NamedItem] = Field(default_factory=list)
     major_projects: list[NamedItem] = Field(default_factory=list)
     synthetic: bool = False
+
+    @field_validator("midterm_vintage", mode="before")
+    @classmethod
+    def _date_text(cls, value: Any) -> Any:
+        """YAML reads an unquoted 2024-06-30 as a date and 2024 as a number: both mean their text."""
+        return value.isoformat() if isinstance(value, date) else str(value) if isinstance(value, int) else value
 
     @model_validator(mode="after")
     def _consistent(self) -> "Plan":
@@ -193,6 +204,14 @@ class Plan(_Strict):
         if self.midterm_year is not None and not self.base_year < self.midterm_year < self.end_year:
             raise _FieldError(f"midterm_year {self.midterm_year} must lie strictly between base_year {self.base_year} "
                               f"and end_year {self.end_year}", "midterm_year")
+        if self.midterm_vintage is not None:
+            try:
+                day = parse_vintage(self.midterm_vintage)
+            except ValueError as exc:
+                raise _FieldError(f"midterm_vintage: {exc}", "midterm_vintage") from None
+            if self.midterm_year is not None and day.year < self.midterm_year:
+                raise _FieldError(f"midterm_vintage {self.midterm_vintage} is before the mid-term year "
+                                  f"{self.midterm_year}", "midterm_vintage")
         seen: set[str] = set()
         for i, ind in enumerate(self.indicators):
             if ind.id in seen:

@@ -22,11 +22,12 @@ from .backtest import POOLED, Backtests, pool_results
 from .config import MethodConfig, describe
 from .coverage import coverage_matrix, gaps
 from .data import Dataset
+from .dates import parse_vintage
 from .i18n import DASH, HTML_LANG, LIKELIHOODS, STATUSES, has, status_colour, status_name, t
 from .plan import Indicator, LoadedPlan
 from .projects import project_status
 from .record import Message
-from .scorecard import midterm_year
+from .scorecard import midterm_vintage, midterm_year
 
 HERE = Path(__file__).parent
 QUALIFIER_SIGNS = {"=": "", "~": "≈", "<=": "≤", "<": "<", ">=": "≥", ">": ">"}
@@ -107,6 +108,28 @@ def _likelihood(fc: dict[str, Any] | None, lang: str, why: str = "na.no_forecast
     return cell(f"{word} ({fc['probability']:.0%})".strip(), "")
 
 
+def awaiting_end_year(records: list[dict[str, Any]], year: int) -> list[str]:
+    """At (or after) the end year: the indicators whose record has no annual value for the end year yet.
+    While there are any, the final report is preliminary (初步评估): the end-year bulletins are not all out."""
+    return [r["indicator_id"] for r in records
+            if year >= r["end_year"] and (r.get("current_year") or 0) < r["end_year"]]
+
+
+def vintage_text(vintage: str | None, lang: str) -> str | None:
+    """What a run's ``--vintage`` means, in words (None without one)."""
+    if vintage is None:
+        return None
+    return t("cover.vintage_text", lang, day=parse_vintage(vintage).isoformat(), vintage=vintage)
+
+
+def _current_forecast(rec: dict[str, Any]) -> dict[str, Any] | None:
+    """The record's forecast of the end year, unless the end year is already observed: a record
+    settled by the end year's own data shows no forecast (an earlier forecast is not current)."""
+    if (rec.get("current_year") or 0) >= rec["end_year"]:
+        return None
+    return rec.get("forecast")
+
+
 def _no_forecast_why(rec: dict[str, Any], with_reasons: str) -> str:
     """Why a record has no forecast: the end year is already observed, or see its reasons."""
     if (rec.get("current_year") or 0) >= rec["end_year"]:
@@ -171,8 +194,8 @@ def _summary_row(ind: Indicator, rec: dict[str, Any] | None, lang: str, only: li
         "base": point_cell(rec.get("base"), unit, lang, "na.no_base"),
         "latest": point_cell(rec.get("latest"), unit, lang),
         "progress": progress,
-        "forecast": _forecast(rec.get("forecast"), unit, lang, why),
-        "probability": _likelihood(rec.get("forecast"), lang, why),
+        "forecast": _forecast(_current_forecast(rec), unit, lang, why),
+        "probability": _likelihood(_current_forecast(rec), lang, why),
         "status": status,
     }
 
@@ -203,7 +226,7 @@ def _key_figures(ind: Indicator, rec: dict[str, Any], lang: str) -> list[tuple[s
     if kind in ("cumulative", "end_level", "increase", "full_rate"):
         rows += [(t("fig.required", lang), amount(rec.get("required_per_year"))),
                  (t("fig.average", lang), amount(rec.get("average_per_year")))]
-    fc, why = rec.get("forecast"), _no_forecast_why(rec, "na.see_reasons")
+    fc, why = _current_forecast(rec), _no_forecast_why(rec, "na.see_reasons")
     rows.append((t("fig.forecast", lang, year=rec["end_year"]), _forecast(fc, unit, lang, why)))
     rows.append((t("fig.probability", lang), _likelihood(fc, lang, why)))
     if fc:
@@ -305,7 +328,8 @@ def _overview_uri(plan: LoadedPlan, records: list[dict[str, Any]], figures: dict
 
 
 def _scorecard(plan: LoadedPlan, rows: list[dict[str, Any]], lang: str) -> dict[str, Any]:
-    """The final evaluation's table: the mid-term view of each indicator against its outcome."""
+    """The final evaluation's table: the mid-term view of each indicator (with the sources published by
+    the mid-term report's vintage) against its outcome, marked when that rests on partial readings only."""
     inds = {i.id: i for i in plan.plan.indicators}
     out = []
     for row in rows:
@@ -322,9 +346,13 @@ def _scorecard(plan: LoadedPlan, rows: list[dict[str, Any]], lang: str) -> dict[
             "inside": cell(None if inside is None else t("sc.yes" if inside else "sc.no", lang),
                            t("sc.no_end_value" if fin["end_value"] is None else "sc.no_interval", lang)),
             "call": {"code": row["call"], "text": t(f"call.{row['call']}", lang)},
+            "provisional": bool(fin.get("provisional")),
         })
     judged = [r for r in rows if r["call"] in ("called", "wrong")]
-    return {"rows": out, "tally": t("sc.tally", lang, n=len(judged), k=sum(r["call"] == "called" for r in judged))}
+    mid = midterm_year(plan.plan)
+    vintage = next((r["midterm"].get("vintage") for r in rows), None) or midterm_vintage(plan.plan)
+    return {"rows": out, "tally": t("sc.tally", lang, n=len(judged), k=sum(r["call"] == "called" for r in judged)),
+            "intro": t("sc.intro", lang, mid=mid, end=plan.plan.end_year, vintage=parse_vintage(vintage).isoformat())}
 
 
 def _score_cells(s: dict[str, Any] | None, lang: str, of: int | None = None) -> dict[str, Any]:
@@ -380,6 +408,10 @@ def render_html(*, plan: LoadedPlan, dataset: Dataset, records: list[dict[str, A
     if only:
         names = t("sep", lang).join(i.name[lang] for i in p.indicators if i.id in only)
         partial = t("partial.note", lang, n=len(only), m=len(p.indicators), names=names)
+    waiting = awaiting_end_year(records, year)
+    names = {i.id: i.name[lang] for i in p.indicators}
+    preliminary = (t("report.preliminary_note", lang, end=p.end_year, n=len(waiting),
+                     names=t("sep", lang).join(names.get(i, i) for i in waiting)) if waiting else None)
     projects = project_status(plan, dataset, year)
     for project in projects:
         project["status_name"] = t(f"project.{project['status']}", lang)
@@ -390,7 +422,9 @@ def render_html(*, plan: LoadedPlan, dataset: Dataset, records: list[dict[str, A
         "n_results": sum(1 for r in rows if r["status"]["code"] not in ("not_identified", NO_RECORD)),
         "overview": _overview_uri(plan, records, figures, lang, only),
         "sections": [_section(ind, by_id.get(ind.id), figures, lang, only) for ind in p.indicators],
-        "partial": partial, "final": year >= p.end_year,
+        "partial": partial, "final": year >= p.end_year, "preliminary": preliminary,
+        "vintage": vintage_text(meta.get("vintage"), lang),
+        "vintage_day": parse_vintage(meta["vintage"]).isoformat() if meta.get("vintage") else None,
         "scorecard": _scorecard(plan, scorecard, lang) if scorecard is not None and year >= p.end_year else None,
         "midterm_year": midterm_year(p),
         "backtest": _backtest(plan, backtests, config, year, lang) if backtests is not None else None,
@@ -410,10 +444,13 @@ def compile_templates() -> None:
         _env().get_template(name)
 
 
-def render_index(plan: LoadedPlan, year: int, langs: list[str] | tuple[str, ...], meta: dict[str, Any]) -> str:
-    """A small bilingual landing page linking report.<lang>.html and report.<lang>.pdf."""
+def render_index(plan: LoadedPlan, year: int, langs: list[str] | tuple[str, ...], meta: dict[str, Any],
+                 preliminary: bool = False) -> str:
+    """A small bilingual landing page linking report.<lang>.html and report.<lang>.pdf; ``preliminary``:
+    a final report still waiting for end-year values (:func:`awaiting_end_year`)."""
     return _env().get_template("index.html.j2").render(
-        plan=plan.plan, year=year, langs=list(langs), meta=meta, html_lang=HTML_LANG,
+        plan=plan.plan, year=year, langs=list(langs), meta=meta, html_lang=HTML_LANG, preliminary=preliminary,
+        vintage=meta.get("vintage"), vintage_text=lambda lang: vintage_text(meta.get("vintage"), lang),
         css=(HERE / "static" / "report.css").read_text(encoding="utf-8"), t=t)
 
 

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Callable
 
 from .data import Dataset, load_dataset
+from .dates import parse_vintage
 from .errors import InputError
 from .execute import Job, KernelPool, Outcome, run_job, warm_up_code
 from .fingerprint import dataset_digest, indicator_inputs
@@ -53,6 +54,7 @@ class Options:
     timeout: int = 600  # seconds a single cell may run
     cache: Path | None = None  # default: <out>/.cache
     notebook: Path = NOTEBOOK  # the indicator notebook (another one for a plan that needs its own narrative)
+    vintage: str | None = None  # YYYY, YYYY-MM or YYYY-MM-DD: only sources published by then (None: all)
 
 
 @dataclass
@@ -80,6 +82,11 @@ def check_options(options: Options, loaded: LoadedPlan) -> list[str]:
     if not plan.base_year < options.year <= plan.end_year:
         raise InputError(None, f"--year {options.year} is outside the plan period: give a year from "
                                f"{plan.base_year + 1} to {plan.end_year} (the plan runs {plan.base_year}–{plan.end_year})")
+    if options.vintage is not None:
+        try:
+            parse_vintage(options.vintage)
+        except ValueError as exc:
+            raise InputError(None, f"--vintage: {exc}") from None
     ids = [i.id for i in plan.evaluated]
     if options.only:
         unknown = [i for i in options.only if i not in {x.id for x in plan.indicators}]
@@ -118,9 +125,10 @@ def code_digest(notebook: Path = NOTEBOOK) -> dict[str, str]:
     return files_digest(library_files() + [notebook, SUMMARY, LOCK], ROOT)
 
 
-def indicator_key(loaded: LoadedPlan, dataset: Dataset, indicator_id: str, year: int, code: dict[str, str]) -> str:
-    return sha256_json({"inputs": indicator_inputs(loaded, dataset, loaded.plan.indicator(indicator_id), year),
-                        "code": code, "parameters": {"year": year, "langs": LANGS}})
+def indicator_key(loaded: LoadedPlan, dataset: Dataset, indicator_id: str, year: int, code: dict[str, str],
+                  vintage: str | None = None) -> str:
+    return sha256_json({"inputs": indicator_inputs(loaded, dataset, loaded.plan.indicator(indicator_id), year, vintage),
+                        "code": code, "parameters": {"year": year, "langs": LANGS, "vintage": vintage}})
 
 
 def _cache_files(entry: Path, indicator_id: str) -> list[Path]:
@@ -155,15 +163,15 @@ def _run(options: Options, log: Callable[[str], None], progress: bool, pool: Ker
     result = Result(report_dir=final)
 
     code = code_digest(options.notebook)
-    keys = {i: indicator_key(loaded, dataset, i, options.year, code) for i in ids}
-    as_of = dataset.as_of(options.year)
+    keys = {i: indicator_key(loaded, dataset, i, options.year, code, options.vintage) for i in ids}
+    as_of = dataset.as_of(options.year, options.vintage)
     data_hash = dataset_digest(as_of)
     commit = git_commit()
     report_key = sha256_json({"indicators": keys, "data": data_hash, "code": code, "commit": commit,
                               "plan": sha256_file(loaded.path), "langs": options.langs, "only": options.only,
-                              "year": options.year})
-    fast = quick_key(options.plan, run_parameters(options.year, options.langs, options.only, options.plan),
-                     options.notebook)
+                              "year": options.year, "vintage": options.vintage})
+    fast = quick_key(options.plan, run_parameters(options.year, options.langs, options.only, options.plan,
+                                                  options.vintage), options.notebook)
     manifest_path = final / "manifest.json"
     if not options.force and manifest_path.exists():
         try:
@@ -188,13 +196,14 @@ def _run(options: Options, log: Callable[[str], None], progress: bool, pool: Ker
     def indicator_job(i: str, work: Path) -> Job:
         return Job(key=keys[i], label=i, notebook=options.notebook, output_notebook=work / f"{i}.ipynb",
                    parameters={"plan_path": _relative(loaded.path, options.notebook.parent), "indicator_id": i,
-                               "year": options.year, "output_dir": _relative(work / "results", options.notebook.parent)},
+                               "year": options.year, "vintage": options.vintage,
+                               "output_dir": _relative(work / "results", options.notebook.parent)},
                    cwd=options.notebook.parent)
 
     entries = {i: cache / "indicators" / keys[i] for i in ids}
     # `code` covers the summary notebook itself.
     summary_key = sha256_json({"indicators": keys, "code": code,
-                               "parameters": {"year": options.year, "lang": options.langs[0]}})
+                               "parameters": {"year": options.year, "lang": options.langs[0], "vintage": options.vintage}})
     summary_entry = {SUMMARY.stem: cache / "summary" / summary_key}
 
     def summary_job(label: str, work: Path) -> Job:
@@ -203,7 +212,7 @@ def _run(options: Options, log: Callable[[str], None], progress: bool, pool: Ker
             shutil.copyfile(entries[i] / "results" / f"{i}.json", work / "results" / f"{i}.json")
         return Job(key=summary_key, label=label, notebook=SUMMARY, output_notebook=work / SUMMARY.name,
                    parameters={"plan_path": _relative(loaded.path, SUMMARY.parent), "year": options.year,
-                               "lang": options.langs[0], "results_dir": _relative(work / "results", SUMMARY.parent)},
+                               "vintage": options.vintage, "lang": options.langs[0], "results_dir": _relative(work / "results", SUMMARY.parent)},
                    cwd=SUMMARY.parent)
 
     def summary() -> None:
@@ -237,7 +246,7 @@ def _run(options: Options, log: Callable[[str], None], progress: bool, pool: Ker
             from .assemble import assemble
 
             meta = {"commit": commit, "data_hash": data_hash[:16], "data_cutoff": str(options.year),
-                    "only": list(options.only)}
+                    "only": list(options.only), "vintage": options.vintage}
             if "error" in ahead:
                 raise ahead["error"]  # type: ignore[misc]
             outputs = assemble(loaded, as_of, ids, options.year, options.langs, staging, meta, log, jobs=options.jobs,
@@ -248,7 +257,7 @@ def _run(options: Options, log: Callable[[str], None], progress: bool, pool: Ker
         manifest = {
             "plan": loaded.plan.id, "year": options.year, "report_key": report_key, "quick_key": fast, "commit": commit,
             "parameters": {"year": options.year, "langs": list(options.langs), "only": list(options.only),
-                           "plan": _rel(loaded.path)},
+                           "plan": _rel(loaded.path), "vintage": options.vintage},
             "inputs": inputs, "indicators": keys, "packages": package_versions(),
             "outputs": files_digest(sorted(p for p in staging.rglob("*") if p.is_file()), staging),
         }

@@ -1,7 +1,9 @@
 """The final evaluation's hindsight scorecard: what the mid-term review said against what happened.
 
-The mid-term view is recomputed with :func:`planeval.evaluate.evaluate` as of the mid-term year
-(which cuts the data itself, so later rows cannot leak in); no earlier report file is read.
+The mid-term view is recomputed with :func:`planeval.evaluate.evaluate` from the data the mid-term
+report could actually have used: periods ending by the mid-term year, from sources published by the
+mid-term report's vintage (:func:`midterm_vintage`); no earlier report file is read. An outcome that
+rests only on provisional evidence (partial-year readings of the end year) is flagged ``provisional``.
 Pure computation: no files are read or written.
 """
 
@@ -27,6 +29,29 @@ def midterm_year(plan: Plan) -> int:
     if plan.midterm_year is not None:
         return plan.midterm_year
     return plan.base_year + math.ceil((plan.end_year - plan.base_year) / 2)
+
+
+def midterm_vintage(plan: Plan) -> str:
+    """The plan's ``midterm_vintage``, else the day the mid-term report would have been written:
+    30 June of the year after the mid-term year (its annual bulletins are out by then): 2024-06-30 for 2023."""
+    if plan.midterm_vintage is not None:
+        return plan.midterm_vintage
+    return f"{midterm_year(plan) + 1}-06-30"
+
+
+def provisional(final: Record) -> bool:
+    """Whether the final outcome rests only on provisional evidence (part-year readings, a weak value):
+    the record's basis says so (docs/method.md, "How sure")."""
+    return final.basis == "provisional"
+
+
+def outcome(final: Record) -> str:
+    """achieved, missed or insufficient_data. A provisional verdict counts as an outcome (and the row
+    says it is provisional); a forecast never does."""
+    code = final.status.code
+    if provisional(final):
+        code = {"likely_achieved": "achieved", "likely_missed": "missed"}.get(code, code)
+    return OUTCOME.get(code, "insufficient_data")
 
 
 def _message(m: Message | None) -> dict[str, str] | None:
@@ -55,13 +80,14 @@ def call(probability: float | None, outcome: str) -> str:
     return "called" if (probability >= 0.5) == (outcome == "achieved") else "wrong"
 
 
-def scorecard_row(midterm: Record, final: Record) -> dict[str, Any]:
-    """One indicator: the mid-term status, p, likelihood and forecast against the final outcome (JSON types)."""
+def scorecard_row(midterm: Record, final: Record, vintage: str | None = None) -> dict[str, Any]:
+    """One indicator: the mid-term status, p, likelihood and forecast (made from the sources published by
+    ``vintage``) against the final outcome, flagged ``provisional`` when that rests on partial readings only."""
     if midterm.indicator_id != final.indicator_id or midterm.evaluation_year >= final.evaluation_year:
         raise ValueError("scorecard_row needs the same indicator's mid-term record and a later final record")
     f = midterm.forecast
-    p = f.probability if f is not None else None
-    outcome = OUTCOME.get(final.status.code, "insufficient_data")
+    p = midterm.probability  # what the mid-term report said, whatever its basis (forecast, partial readings)
+    result = outcome(final)
     value = end_value(final)
     inside = None
     if value is not None and f is not None and f.low is not None and f.high is not None:
@@ -73,9 +99,10 @@ def scorecard_row(midterm: Record, final: Record) -> dict[str, Any]:
         "target": midterm.target,
         "midterm": {
             "year": midterm.evaluation_year,
+            "vintage": vintage,
             "status": _message(midterm.status),
             "probability": p,
-            "likelihood": _message(f.likelihood) if f is not None else None,
+            "likelihood": _message(midterm.likelihood),
             "forecast_year": f.year if f is not None else None,
             "point": f.point if f is not None else None,
             "low": f.low if f is not None else None,
@@ -84,21 +111,25 @@ def scorecard_row(midterm: Record, final: Record) -> dict[str, Any]:
         "final": {
             "year": final.evaluation_year,
             "status": _message(final.status),
-            "outcome": outcome,
+            "outcome": result,
             "end_value": value,
             "inside_interval": inside,
+            "provisional": provisional(final),
         },
-        "call": call(p, outcome),
+        "call": call(p, result),
     }
 
 
 def scorecard_records(plan: Plan, dataset: Dataset, config: MethodConfig) -> list[tuple[Record, Record]]:
-    """(mid-term record, final record) per identified indicator, both recomputed from ``dataset``."""
+    """(mid-term record, final record) per identified indicator, both recomputed from ``dataset``: the
+    mid-term one from what was published by :func:`midterm_vintage`."""
     mid = midterm_year(plan)
-    return [(evaluate(plan, ind, dataset, mid, config), evaluate(plan, ind, dataset, plan.end_year, config))
+    known = dataset.as_of(mid, midterm_vintage(plan))
+    return [(evaluate(plan, ind, known, mid, config), evaluate(plan, ind, dataset, plan.end_year, config))
             for ind in plan.evaluated]
 
 
 def scorecard(plan: Plan, dataset: Dataset, config: MethodConfig) -> list[dict[str, Any]]:
     """The scorecard rows, in plan order, for the final evaluation."""
-    return [scorecard_row(m, f) for m, f in scorecard_records(plan, dataset, config)]
+    vintage = midterm_vintage(plan)
+    return [scorecard_row(m, f, vintage) for m, f in scorecard_records(plan, dataset, config)]

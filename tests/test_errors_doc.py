@@ -261,6 +261,7 @@ CLI_ARGS: dict[str, Callable[[Path], list[str]]] = {
     "cli-lang": lambda root: args(root, "--lang", "fr"),
     "cli-jobs": lambda root: args(root, "--jobs", "0"),
     "cli-timeout": lambda root: args(root, "--timeout", "soon"),
+    "cli-vintage": lambda root: args(root, "--vintage", "2024-13"),
 }
 CASES.update(CLI_ARGS)
 

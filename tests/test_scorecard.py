@@ -63,8 +63,8 @@ def test_a_row_per_identified_indicator_with_the_expected_calls(synthetic) -> No
     assert calls == {
         # p ≈ 1 in 2018 (2008–2018 all below 5%), but 2020 is 5.2 > 5.0: missed.
         "jobless_rate": "wrong",
-        # 2017 is 38 < 40: missed before the mid-term, so no p.
-        "jobs_created": "no_forecast",
+        # 2017 is 38 < 40: settled as missed at the mid-term (p = 0), and missed.
+        "jobs_created": "called",
         # p ≈ 1; 58 + 61 + 63 + 64 + 66 = 312 ≥ 300: achieved.
         "training_volume": "called",
         # p ≈ 0; 1150 < 1200: missed.
@@ -85,14 +85,16 @@ def test_a_row_per_identified_indicator_with_the_expected_calls(synthetic) -> No
     # No 2020 value: the final record can only forecast (provisionally not achieved); not an outcome.
     assert by_id["online_share"]["final"] == {"year": 2020, "status": {"code": "likely_missed", "zh": "初步判断未实现",
                                                                        "en": "provisionally not achieved"},
-                                              "outcome": "insufficient_data", "end_value": None, "inside_interval": None}
+                                              "outcome": "insufficient_data", "end_value": None, "inside_interval": None,
+                                              "provisional": False}  # a forecast, not a part-year reading of 2020
     assert by_id["jobs_created"]["midterm"]["status"]["code"] == "missed"
     assert by_id["jobs_created"]["final"]["outcome"] == "missed"
     for row in rows:
         mid, fin = row["midterm"], row["final"]
         assert mid["year"] == 2018 and fin["year"] == 2020
-        if mid["probability"] is not None:
+        if mid["point"] is not None:  # a forecast: its interval holds its point
             assert mid["low"] <= mid["point"] <= mid["high"]
+        if mid["probability"] is not None:
             assert mid["likelihood"]["code"] in ("very_likely", "likely", "about_even", "unlikely", "very_unlikely")
         if fin["inside_interval"] is not None:
             assert fin["inside_interval"] == (mid["low"] <= fin["end_value"] <= mid["high"])
@@ -106,7 +108,7 @@ def test_the_midterm_view_is_recomputed_as_of_the_midterm(synthetic) -> None:
         alone = evaluate(plan, ind, cut, 2018, config)
         assert mid.to_json() == alone.to_json()
         assert final.to_json() == evaluate(plan, ind, dataset, 2020, config).to_json()
-        assert row == scorecard_row(alone, final)
+        assert row == scorecard_row(alone, final, "2021-02")  # the fixture plan's midterm_vintage
 
 
 def test_rows_after_the_midterm_change_the_outcome_but_not_the_midterm_view(synthetic, tmp_path: Path) -> None:

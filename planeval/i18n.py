@@ -3,7 +3,8 @@
 ``t(key, lang)`` looks a string up; ``t(key, lang, n=3)`` fills ``{n}`` placeholders. Status and
 likelihood codes are the ones written into the result record (``record.status.code``,
 ``record.forecast.likelihood.code``); their names are the method's vocabulary in
-:mod:`planeval.words`, their colours live here.
+:mod:`planeval.words`, their colours live here. :func:`fmt_probability` is the one way a probability
+is printed (tables, sections, scorecard, charts).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ STATUS_COLOURS: dict[str, str] = {
     "achieved": "#1b7837",
     "ahead": "#4dac26",
     "on_track": "#7fbc41",
-    "needs_acceleration": "#e6ab02",
+    "broadly_on_track": "#e6ab02",
     "lagging": "#e66101",
     "moving_away": "#b2182b",
     "missed": "#b2182b",
@@ -28,6 +29,8 @@ STATUS_COLOURS: dict[str, str] = {
     "not_identified": "#cccccc",
 }
 STATUSES = tuple(STATUS_COLOURS)
+# Older records call 基本符合预期 "needs_acceleration"; it is read as, and shown as, "broadly on track".
+STATUS_ALIASES: dict[str, str] = {"needs_acceleration": "broadly_on_track"}
 LIKELIHOODS = tuple(LIKELIHOOD)
 UNKNOWN_COLOUR = "#bbbbbb"
 
@@ -54,6 +57,7 @@ _S: dict[str, tuple[str, str]] = {
     "sec.indicators": ("分指标评估", "Indicator by indicator"),
     "sec.projects": ("重大事项", "Major projects"),
     "sec.scorecard": ("中期预测与实际结果对照", "Mid-term forecasts against outcomes"),
+    "sec.context": ("背景数据", "Context series"),
     "sec.coverage": ("数据覆盖情况", "Data coverage"),
     "sec.method": ("评估方法", "Method"),
     "sec.sources": ("资料来源", "Sources"),
@@ -81,7 +85,10 @@ _S: dict[str, tuple[str, str]] = {
     "summary.counts": ("各评估结论的指标数", "Indicators per status"),
     "summary.findings": ("主要发现", "Findings"),
     "summary.good": ("进度达到或快于预期：{names}。", "On track or better: {names}."),
-    "summary.bad": ("进度滞后或需加快：{names}。", "Lagging or needing acceleration: {names}."),
+    "reason.years_unknown": ("{years}无数据", "no data for {years}"),
+    "summary.watch": ("基本符合预期（所需进度见表）：{names}。", "Broadly on track (the pace needed is in the table): {names}."),
+    "summary.bad": ("进度滞后、逆向变化或未实现：{names}。", "Lagging, moving away or not achieved: {names}."),
+    "summary.end_observed": ("“—”：已有期末年份数值，无需预测。", "“—” under forecast and probability: the end year is observed, no forecast is needed."),
     "summary.nodata": ("数据不足或未能识别：{names}。", "Lacking data or not identified: {names}."),
     "summary.none": ("无", "none"),
     "summary.count_line": ("共{n}项核心指标，其中{m}项有评估结果。", "{n} core indicators, {m} of them with a result."),
@@ -116,6 +123,11 @@ _S: dict[str, tuple[str, str]] = {
     "fig.min_ratio": ("最低值与目标之比", "Lowest value / target"),
     "fig.cumulative_done": ("已累计完成", "Done so far (sum)"),
     "fig.required": ("剩余各年每年需完成", "Needed per remaining year"),
+    "fig.already_met": ("已达到目标", "already met"),
+    "pace.required": ("需每年{value}", "needs {value} a year"),
+    "latest.total": ("{years}年累计{value}（{year}年：{last}）", "{value} in {years} ({year}: {last})"),
+    "latest.total_one": ("{years}年累计{value}", "{value} in {years}"),
+    "latest.flow_only": ("{value}（仅{year}年，累计数未知）", "{value} ({year} alone; total unknown)"),
     "fig.average": ("已过各年平均每年", "Average per elapsed year"),
     "fig.forecast": ("{year}年预测值（80%区间）", "Forecast for {year} (80% interval)"),
     "fig.probability": ("实现概率 p", "Probability p"),
@@ -203,6 +215,7 @@ _S: dict[str, tuple[str, str]] = {
     "summary.table": ("核心指标评估结果", "Results for the core indicators"),
     "sec.indicator_list": ("指标", "Indicators"),
     # Projects.
+    "project.none": ("本规划未列出重大事项。", "The plan lists no major projects."),
     "col.project": ("重大事项", "Project"),
     "col.date": ("日期", "Date"),
     "col.evidence": ("进展证据", "Evidence"),
@@ -211,6 +224,12 @@ _S: dict[str, tuple[str, str]] = {
     "project.moved": ("调整或改期", "moved"),
     "project.in_progress": ("推进中", "in progress"),
     "project.no_public_evidence": ("无公开进展证据", "no public evidence"),
+    # Context series: shown, never evaluated.
+    "context.intro": ("以下数据不参与评估，仅作为理解相关指标的背景。", "These series are not evaluated; they are background to the indicators."),
+    "context.none": ("本规划未列出背景数据。", "The plan lists no context series."),
+    "context.no_rows": ("截至{year}年无数据。", "No values for periods up to {year}."),
+    "context.linked": ("图中与之一同显示的指标", "Drawn on the chart of"),
+    "col.unit": ("单位", "Unit"),
     # Coverage.
     "cov.actual": ("年度值", "annual value"),
     "cov.bound": ("仅有上/下限", "bound only"),
@@ -267,9 +286,12 @@ _S: dict[str, tuple[str, str]] = {
     "chart.rule_compare": ("规则中被比较的数值", "value the rule tests"),
     "chart.rule_fail": ("不满足规则的年份", "year failing the rule"),
     "chart.no_data": ("无可绘制的数据", "no data to plot"),
+    "chart.context": ("背景：{name}", "context: {name}"),
+    "chart.context_axis": ("背景数据", "context"),
     "chart.progress": ("目标进度 P（条形）与时间进度 τ（竖线）", "progress P (bar) against elapsed share τ (tick)"),
 }
-_S.update({f"status.{code}": names for code, names in STATUS.items()})
+_S.update({f"status.{code}": names for code, names in STATUS.items() if code not in STATUS_ALIASES})
+_S.setdefault("status.broadly_on_track", ("基本符合预期", "broadly on track"))
 _S.update({f"likelihood.{code}": names for code, names in LIKELIHOOD.items()})
 
 DASH = "—"
@@ -287,13 +309,32 @@ def has(key: str) -> bool:
     return key in _S
 
 
+def status_code(code: str | None) -> str:
+    """The display code of a record's status code (an old code read as its new name)."""
+    return STATUS_ALIASES.get(code or "", code or "")
+
+
 def status_colour(code: str | None) -> str:
-    return STATUS_COLOURS.get(code or "", UNKNOWN_COLOUR)
+    return STATUS_COLOURS.get(status_code(code), UNKNOWN_COLOUR)
 
 
 def status_name(code: str | None, lang: str) -> str:
-    key = f"status.{code}"
+    key = f"status.{status_code(code)}"
     return t(key, lang) if has(key) else DASH
+
+
+def fmt_probability(p: float, with_p: bool = False) -> str:
+    """A probability as a whole per cent, never "100%" or "0%" for what a model only makes very likely:
+    0.998 -> "> 99%", 0.004 -> "< 1%", 0.91 -> "91%". ``with_p``: "p = 91%", "p > 99%", "p < 1%"."""
+    if p > 0.99:
+        sign, text = ">", "99%"
+    elif p < 0.01:
+        sign, text = "<", "1%"
+    else:
+        sign, text = "=", f"{p:.0%}"
+    if with_p:
+        return f"p {sign} {text}"
+    return text if sign == "=" else f"{sign} {text}"
 
 
 def all_strings(lang: str) -> list[str]:

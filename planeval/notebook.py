@@ -70,20 +70,26 @@ def key_figures(record: dict[str, Any], lang: str) -> pd.DataFrame:
 
 
 def write_outputs(record: Record, output_dir: str | Path, plan: LoadedPlan | None = None,
-                  langs: tuple[str, ...] = LANGS) -> list[Path]:
-    """Write the record and one chart per language where run_all.py collects them."""
+                  langs: tuple[str, ...] = LANGS, dataset: Dataset | None = None) -> list[Path]:
+    """Write the record and one chart per language where run_all.py collects them. With the plan and
+    ``dataset``, the chart also draws the context series the indicator links (``context:`` in the plan)."""
     from . import charts
+    from .coverage import context_points
 
     out = Path(output_dir)
     out.mkdir(parents=True, exist_ok=True)
     written = [out / f"{record.indicator_id}.json"]
     record.write(written[0])
     data = as_data(record)
+    context = None
+    if plan is not None and dataset is not None:
+        ids = plan.plan.indicator(record.indicator_id).context
+        context = context_points(plan, dataset, record.evaluation_year, ids)
     for lang in langs:
         path = out / f"{record.indicator_id}.{lang}.png"
         with warnings.catch_warnings():
             warnings.simplefilter("error", UserWarning)  # a missing glyph is an error, not a tofu box
-            charts.save_png(charts.indicator_chart(data, lang, plan=plan), path)
+            charts.save_png(charts.indicator_chart(data, lang, plan=plan, context=context), path)
         written.append(path)
     return written
 

@@ -20,22 +20,27 @@ from weasyprint.urls import URLFetcher
 from . import charts
 from .backtest import POOLED, Backtests, pool_results
 from .config import MethodConfig, describe
-from .coverage import coverage_matrix, gaps
+from .coverage import context_points, coverage_matrix, gaps
 from .data import Dataset
-from .i18n import DASH, HTML_LANG, LIKELIHOODS, STATUSES, has, status_colour, status_name, t
+from .i18n import (DASH, HTML_LANG, LIKELIHOODS, STATUSES, fmt_probability, has, status_code, status_colour, status_name,
+                   t)
 from .plan import Indicator, LoadedPlan
 from .projects import project_status
 from .record import Message
 from .scorecard import midterm_year
+from .words import years_text
 
 HERE = Path(__file__).parent
 QUALIFIER_SIGNS = {"=": "", "~": "≈", "<=": "≤", "<": "<", ">=": "≥", ">": ">"}
 GOOD = ("achieved_early", "achieved", "ahead", "on_track")
-BAD = ("needs_acceleration", "lagging", "moving_away", "missed")
+WATCH = ("broadly_on_track",)
+BAD = ("lagging", "moving_away", "missed")
+PACE_SHOWN = ("broadly_on_track", "lagging", "moving_away")  # statuses printed with the pace still needed
 NO_RECORD = "no_record"
 NOT_INCLUDED = "not_included"
 MODEL_KEYS = ("rw_drift", "linear", "linear_trend", "ets_damped")
 EACH_YEAR = ("ceiling_each_year", "floor_each_year", "qualitative")
+NO_BASE = (*EACH_YEAR, "cumulative")  # kinds whose verdict uses no base value: the base cell stays empty
 
 
 @functools.cache
@@ -67,6 +72,11 @@ def cell(text: str | None, why: str, src: str | None = None) -> dict[str, str | 
     return {"text": text, "why": None if text is not None else why, "src": src if text is not None else None}
 
 
+def _why(key: str, lang: str) -> str:
+    """The text of a why-key; the empty key is a bare "—" (the summary says why once per row)."""
+    return t(key, lang) if key else ""
+
+
 def _unit(ind: Indicator, lang: str) -> str:
     return ind.unit[lang] if ind.unit else ""
 
@@ -82,11 +92,11 @@ def _value(v: float | None, qualifier: str, unit: str) -> str | None:
 def point_cell(point: dict[str, Any] | None, unit: str, lang: str, why: str = "na.no_value",
                with_period: bool = True) -> dict[str, str | None]:
     if not point:
-        return cell(None, t(why, lang))
+        return cell(None, _why(why, lang))
     text = _value(point["value"], point["qualifier"], unit)
     if text is not None and with_period:
         text += f"（{point['period']}）" if lang == "zh" else f" ({point['period']})"
-    return cell(text, t(why, lang), point["source"])
+    return cell(text, _why(why, lang), point["source"])
 
 
 def _ratio(v: float | None, why: str, pct: bool = False) -> dict[str, str | None]:
@@ -101,10 +111,14 @@ def _years(years: list[int], lang: str) -> dict[str, str | None]:
 
 def _likelihood(fc: dict[str, Any] | None, lang: str, why: str = "na.no_forecast") -> dict[str, str | None]:
     if not fc or fc.get("probability") is None:
-        return cell(None, t(why, lang))
+        return cell(None, _why(why, lang))
     code = (fc.get("likelihood") or {}).get("code")
     word = t(f"likelihood.{code}", lang) if code in LIKELIHOODS else (fc.get("likelihood") or {}).get(lang, "")
-    return cell(f"{word} ({fc['probability']:.0%})".strip(), "")
+    return cell(f"{word} ({fmt_probability(fc['probability'])})".strip(), "")
+
+
+def _probability(p: float | None, why: str) -> dict[str, str | None]:
+    return cell(None if p is None or not math.isfinite(p) else fmt_probability(p), why)
 
 
 def _no_forecast_why(rec: dict[str, Any], with_reasons: str) -> str:
@@ -116,7 +130,7 @@ def _no_forecast_why(rec: dict[str, Any], with_reasons: str) -> str:
 
 def _forecast(fc: dict[str, Any] | None, unit: str, lang: str, why: str = "na.no_forecast") -> dict[str, str | None]:
     if not fc or fmt_number(fc.get("point")) is None:
-        return cell(None, t(why, lang))
+        return cell(None, _why(why, lang))
     text = _value(fc["point"], "=", unit) or ""
     low, high = fmt_number(fc.get("low")), fmt_number(fc.get("high"))
     if low is not None and high is not None:
@@ -129,11 +143,52 @@ def _status(rec: dict[str, Any] | None, ind: Indicator, only: list[str] | None =
         return "not_identified"
     if rec is None and only and ind.id not in only:
         return NOT_INCLUDED
-    return rec["status"]["code"] if rec else NO_RECORD
+    return status_code(rec["status"]["code"]) if rec else NO_RECORD
 
 
 def _status_view(code: str, lang: str) -> dict[str, str]:
+    code = status_code(code)
     return {"code": code, "name": status_name(code, lang), "colour": status_colour(code)}
+
+
+def already_met(rec: dict[str, Any]) -> bool:
+    """The remaining years need nothing more: the required pace is zero or points the wrong way."""
+    need = rec.get("required_per_year")
+    return need is not None and (-1 if rec.get("direction") == "lower" else 1) * need <= 0
+
+
+def _required(rec: dict[str, Any], unit: str, lang: str, why: str) -> dict[str, str | None]:
+    """What each remaining year needs, or "already met" (never a negative need)."""
+    if already_met(rec):
+        return cell(t("fig.already_met", lang), "")
+    return cell(_value(rec.get("required_per_year"), "=", unit), why)
+
+
+def _pace_note(rec: dict[str, Any], unit: str, lang: str) -> str | None:
+    """"needs 95.29 10k person-times a year", printed beside a status that is not yet on track."""
+    if status_code(rec["status"]["code"]) not in PACE_SHOWN or already_met(rec):
+        return None
+    value = _value(rec.get("required_per_year"), "=", unit)
+    return t("pace.required", lang, value=value) if value else None
+
+
+def _latest(rec: dict[str, Any], unit: str, lang: str, why: str = "na.no_value") -> dict[str, str | None]:
+    """The latest value; for a cumulative target the total to date (base year + 1 .. current year) with
+    the last single-year flow beside it, since a flow alone reads as the whole achievement."""
+    point = rec.get("latest")
+    if rec["kind"] != "cumulative" or not point or point["value"] is None:
+        return point_cell(point, unit, lang, why)
+    last, year = _value(point["value"], point["qualifier"], unit), charts.period_end(point["period"])
+    if rec.get("cumulative_done") is None:
+        return cell(t("latest.flow_only", lang, value=last, year=year), "", point["source"])
+    first, current = rec["base_year"] + 1, rec["current_year"]
+    years = str(first) if first == current else (f"{first}—{current}" if lang == "zh" else f"{first}–{current}")
+    total = _value(rec["cumulative_done"], "=", unit)
+    if first == current:
+        return cell(t("latest.total_one", lang, value=total, years=years), "", point["source"])
+    return cell(t("latest.total", lang, value=total, years=years, year=year, last=fmt_number(point["value"])), "",
+                point["source"])
+
 
 
 def _years_progress(rec: dict[str, Any], lang: str) -> dict[str, str | None]:
@@ -149,32 +204,47 @@ def _years_progress(rec: dict[str, Any], lang: str) -> dict[str, str | None]:
     return cell(text, "")
 
 
+def _row_reason(rec: dict[str, Any], lang: str) -> str | None:
+    """The one short reason a summary row gives for what it cannot show: the years without data of an
+    each-year target, else the record's first reason; None when nothing is missing."""
+    unknown = rec.get("years_unknown") or []
+    if rec["kind"] in EACH_YEAR and unknown:
+        return t("reason.years_unknown", lang, years=years_text(unknown, lang))
+    if rec.get("reasons"):
+        return rec["reasons"][0][lang]
+    return t(_no_forecast_why(rec, "na.no_forecast"), lang)
+
+
 def _summary_row(ind: Indicator, rec: dict[str, Any] | None, lang: str, only: list[str] | None = None) -> dict[str, Any]:
+    """One row of the executive summary: a missing cell is a bare "—"; the row says why once (``reason``)."""
     unit = _unit(ind, lang)
     status = _status_view(_status(rec, ind, only), lang)
-    why = {"not_identified": "na.not_identified", NOT_INCLUDED: "na.not_included"}.get(status["code"], "na.no_record")
-    target = cell(ind.target_text[lang] if ind.target_text else None,
-                  t("na.not_identified" if not ind.identified else "na.no_target", lang), ind.source)
+    target = cell(ind.target_text[lang] if ind.target_text else None, "", ind.source)
+    empty = cell(None, "")
+    view: dict[str, Any] = {"ind": ind, "target": target, "base": empty, "latest": empty, "progress": empty,
+                            "forecast": empty, "probability": empty, "status": status, "reason": None, "pace": None}
     if rec is None:
-        empty = cell(None, t(why, lang))
-        return {"ind": ind, "target": target, "base": empty, "latest": empty, "progress": empty,
-                "forecast": empty, "probability": empty, "status": status}
-    why = _no_forecast_why(rec, "na.see_section")
+        return view
     if rec["kind"] in EACH_YEAR:
         progress = _years_progress(rec, lang)
     else:
-        progress = _ratio(rec.get("progress"), t("na.see_section", lang), pct=True)
+        progress = _ratio(rec.get("progress"), "", pct=True)
         if progress["text"] is not None and rec.get("pace") is not None:
             progress["text"] += f" (ρ={rec['pace']:.2f})"
-    return {
-        "ind": ind, "target": target,
-        "base": point_cell(rec.get("base"), unit, lang, "na.no_base"),
-        "latest": point_cell(rec.get("latest"), unit, lang),
-        "progress": progress,
-        "forecast": _forecast(rec.get("forecast"), unit, lang, why),
-        "probability": _likelihood(rec.get("forecast"), lang, why),
-        "status": status,
+    end_observed = (rec.get("current_year") or 0) >= rec["end_year"]
+    view |= {
+        "base": cell("", "") if rec["kind"] in NO_BASE else point_cell(rec.get("base"), unit, lang, ""),
+        "latest": _latest(rec, unit, lang, ""),
+        "progress": {**progress, "why": None},
+        "forecast": _forecast(rec.get("forecast"), unit, lang, ""),
+        "probability": _likelihood(rec.get("forecast"), lang, ""),
+        "pace": _pace_note(rec, unit, lang),
     }
+    needed = ("base", "latest", "progress") if end_observed else ("base", "latest", "progress", "forecast", "probability")
+    if any(view[k]["text"] is None for k in needed) or view["status"]["code"] == "insufficient_data":
+        view["reason"] = _row_reason(rec, lang)
+    view["end_observed"] = end_observed
+    return view
 
 
 def _key_figures(ind: Indicator, rec: dict[str, Any], lang: str) -> list[tuple[str, dict[str, str | None]]]:
@@ -182,8 +252,9 @@ def _key_figures(ind: Indicator, rec: dict[str, Any], lang: str) -> list[tuple[s
     unit, kind = _unit(ind, lang), rec["kind"]
     see = t("na.see_reasons", lang)
     amount = lambda v: cell(_value(v, "=", unit), see)  # noqa: E731
-    rows = [(t("fig.latest", lang), point_cell(rec.get("latest"), unit, lang)),
-            (t("fig.base", lang), point_cell(rec.get("base"), unit, lang, "na.no_base"))]
+    rows = [(t("fig.latest", lang), _latest(rec, unit, lang))]
+    if kind not in NO_BASE:
+        rows.append((t("fig.base", lang), point_cell(rec.get("base"), unit, lang, "na.no_base")))
     if rec.get("base_substituted"):
         rows.append((t("fig.base", lang), cell(t("fig.base_substituted", lang), "")))
     rows += [(t("fig.tau", lang), _ratio(rec.get("tau"), see)),
@@ -201,14 +272,14 @@ def _key_figures(ind: Indicator, rec: dict[str, Any], lang: str) -> list[tuple[s
     if kind == "cumulative":
         rows.append((t("fig.cumulative_done", lang), amount(rec.get("cumulative_done"))))
     if kind in ("cumulative", "end_level", "increase", "full_rate"):
-        rows += [(t("fig.required", lang), amount(rec.get("required_per_year"))),
+        rows += [(t("fig.required", lang), _required(rec, unit, lang, see)),
                  (t("fig.average", lang), amount(rec.get("average_per_year")))]
     fc, why = rec.get("forecast"), _no_forecast_why(rec, "na.see_reasons")
     rows.append((t("fig.forecast", lang, year=rec["end_year"]), _forecast(fc, unit, lang, why)))
     rows.append((t("fig.probability", lang), _likelihood(fc, lang, why)))
     if fc:
-        rows.append((t("fig.probability_uninflated", lang), _ratio(fc.get("probability_uninflated"), see)))
-        per_model = "; ".join(f"{t('model.' + m, lang) if m in MODEL_KEYS else m} {p:.2f}"
+        rows.append((t("fig.probability_uninflated", lang), _probability(fc.get("probability_uninflated"), see)))
+        per_model = "; ".join(f"{t('model.' + m, lang) if m in MODEL_KEYS else m} {fmt_probability(p)}"
                               for m, p in sorted(fc.get("probability_by_model", {}).items()))
         rows.append((t("fig.probability_by_model", lang), cell(per_model or None, see)))
         years = fc.get("fit_years") or []
@@ -243,9 +314,10 @@ def _section(ind: Indicator, rec: dict[str, Any] | None, figures: dict[str, Path
                             "notes": ind.notes[lang] if ind.notes else None,
                             "changes": [{"year": c.year, "type": t(f"change.{c.type}", lang), "text": getattr(c, lang)}
                                         for c in ind.definition_changes],
-                            "record": rec}
+                            "record": rec, "pace": None}
     if rec is not None:
         view |= {"figures": _key_figures(ind, rec, lang), "verdict": rec["verdict"][lang],
+                 "pace": _pace_note(rec, _unit(ind, lang), lang),
                  "flags": [f[lang] for f in rec.get("flags", [])], "reasons": [r[lang] for r in rec.get("reasons", [])],
                  "shown": _values_shown(rec, _unit(ind, lang), lang)}
     return view
@@ -255,7 +327,8 @@ def _findings(rows: list[dict[str, Any]], lang: str) -> list[str]:
     def names(codes: tuple[str, ...]) -> str:
         hit = [r["ind"].name[lang] for r in rows if r["status"]["code"] in codes]
         return t("sep", lang).join(hit) if hit else t("summary.none", lang)
-    return [t("summary.good", lang, names=names(GOOD)), t("summary.bad", lang, names=names(BAD)),
+    watch = [t("summary.watch", lang, names=names(WATCH))] if any(r["status"]["code"] in WATCH for r in rows) else []
+    return [t("summary.good", lang, names=names(GOOD)), *watch, t("summary.bad", lang, names=names(BAD)),
             t("summary.nodata", lang, names=names(("insufficient_data", "not_identified", NO_RECORD)))]
 
 
@@ -287,6 +360,21 @@ def _coverage(plan: LoadedPlan, dataset: Dataset, year: int, lang: str) -> dict[
                 for iid, ys in gaps(plan, dataset, year, matrix).items()]
     legend = [(code, t(f"cov.{code}", lang)) for code in ("actual", "bound", "partial", "missing", "not_identified")]
     return {"years": [int(y) for y in matrix.columns], "rows": rows, "gaps": gap_rows, "legend": legend}
+
+
+def _context_series(plan: LoadedPlan, dataset: Dataset, year: int, lang: str) -> list[dict[str, Any]]:
+    """Per context series of the plan: its name, the indicators whose charts draw it, and every row
+    as of ``year`` (value in the row's own unit, kind, source, note)."""
+    p = plan.plan
+    points = context_points(plan, dataset, year)
+    out = []
+    for c in p.context_series:
+        rows = [{"period": r["period"], "value": _value(r["value"], r["qualifier"], r["unit"]) or DASH,
+                 "kind": t(f"pkind.{r['kind']}", lang) if has(f"pkind.{r['kind']}") else r["kind"],
+                 "source": r["source"], "note": r["note"]} for r in points[c.id]]
+        out.append({"id": c.id, "name": c.name[lang], "rows": rows,
+                    "linked": [i for i in p.indicators if c.id in i.context]})
+    return out
 
 
 def _sources(dataset: Dataset) -> list[dict[str, Any]]:
@@ -395,6 +483,8 @@ def render_html(*, plan: LoadedPlan, dataset: Dataset, records: list[dict[str, A
         "midterm_year": midterm_year(p),
         "backtest": _backtest(plan, backtests, config, year, lang) if backtests is not None else None,
         "projects": projects, "coverage": _coverage(plan, dataset, year, lang),
+        "context_series": _context_series(plan, dataset, year, lang),
+        "end_observed": any(r.get("end_observed") for r in rows),
         "method": [{"key": d["key"], "value": d["value"], "meaning": d[lang]} for d in describe(config)],
         "statuses": [_status_view(c, lang) for c in STATUSES],
         "likelihoods": [t(f"likelihood.{c}", lang) for c in LIKELIHOODS],

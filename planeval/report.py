@@ -363,7 +363,8 @@ def _coverage(plan: LoadedPlan, dataset: Dataset, year: int, lang: str) -> dict[
 
 
 def _context_series(plan: LoadedPlan, dataset: Dataset, year: int, lang: str) -> list[dict[str, Any]]:
-    """Per context series of the plan: its name, the indicators whose charts draw it, and every row
+    """Per context series of the plan: its name, the indicators whose charts draw it (linked under
+    ``context:`` or compared by a qualitative rule), and every row
     as of ``year`` (value in the row's own unit, kind, source, note)."""
     p = plan.plan
     points = context_points(plan, dataset, year)
@@ -373,7 +374,8 @@ def _context_series(plan: LoadedPlan, dataset: Dataset, year: int, lang: str) ->
                  "kind": t(f"pkind.{r['kind']}", lang) if has(f"pkind.{r['kind']}") else r["kind"],
                  "source": r["source"], "note": r["note"]} for r in points[c.id]]
         out.append({"id": c.id, "name": c.name[lang], "rows": rows,
-                    "linked": [i for i in p.indicators if c.id in i.context]})
+                    "linked": [i for i in p.indicators if c.id in i.context
+                               or (i.rule is not None and c.id in (i.rule.compare, i.rule.at_least))]})
     return out
 
 

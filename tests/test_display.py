@@ -223,6 +223,7 @@ def test_context_section_lists_every_series_with_sources(html, loaded):
     # 2018–2023 as of 2023: six rows; 2025 (0.1) is after the evaluation year.
     assert len(re.findall(r"<tr><td>20\d\d</td>", cpi)) == 6
     assert '<td class="num">0.3 % yoy</td>' in cpi and 'href="#src-S12"' in cpi and "0.1 %" not in cpi
+    assert 'Drawn on the chart of: <a href="#ind-pensions">4. Pension levels</a>' in cpi  # the rule compares it
     registered = en.split('id="ctx-unemployment_rate_registered"')[1].split("<h3")[0]
     assert 'Drawn on the chart of: <a href="#ind-unemployment_rate">1. Surveyed urban unemployment rate</a>' in registered
     assert '<a href="#context">Context series</a>' in html["en"]

@@ -141,6 +141,16 @@ def test_no_probability_prints_as_certain(html, loaded):
     assert "on track  p > 99%" in labels
 
 
+def test_notebook_tables_print_p_and_status_the_same_way(loaded):
+    from planeval.notebook import key_figures, summary_table
+    records = _records()
+    table = summary_table(records, loaded[0], "en").set_index("indicator")
+    assert table.at["New urban jobs", "p"] == "> 99%"
+    assert table.at["Vocational skills training", "status"] == "broadly on track"
+    figures = dict(key_figures(records[1], "en").values.tolist())
+    assert figures["probability"] == "> 99% (very likely; uninflated > 99%)"
+
+
 # 3. Latest of a cumulative target; no base cell where no base is used.
 
 def test_latest_of_a_cumulative_target_is_the_total_to_date(html):

@@ -402,15 +402,17 @@ def _scorecard(plan: LoadedPlan, rows: list[dict[str, Any]], lang: str) -> dict[
         ind, mid, fin = inds[row["indicator_id"]], row["midterm"], row["final"]
         unit = _unit(ind, lang)
         inside = fin["inside_interval"]
+        # Said once per row: "no mid-term forecast" is the Call; "no end-year value" is the End value cell.
+        no_forecast = "" if row["call"] == "no_forecast" else "sc.no_mid_forecast"
         out.append({
             "ind": ind,
             "mid_status": _status_view(mid["status"]["code"], lang),
-            "probability": _likelihood(mid, lang, "sc.no_mid_forecast"),
-            "forecast": _forecast(mid, unit, lang, "sc.no_mid_forecast"),
+            "probability": _likelihood(mid, lang, no_forecast),
+            "forecast": _forecast(mid, unit, lang, no_forecast),
             "final_status": _status_view(fin["status"]["code"], lang),
             "end_value": cell(_value(fin["end_value"], "=", unit), t("sc.no_end_value", lang)),
             "inside": cell(None if inside is None else t("sc.yes" if inside else "sc.no", lang),
-                           t("sc.no_end_value" if fin["end_value"] is None else "sc.no_interval", lang)),
+                           "" if fin["end_value"] is None or row["call"] == "no_forecast" else t("sc.no_interval", lang)),
             "call": {"code": row["call"], "text": t(f"call.{row['call']}", lang)},
         })
     judged = [r for r in rows if r["call"] in ("called", "wrong")]

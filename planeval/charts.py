@@ -1,7 +1,9 @@
 """Charts drawn from result records only: one per indicator, and a one-glance overview.
 
 The optional ``plan`` gives names, units and the years of definition changes (the record does not
-carry them); without it the chart falls back to the record's ids and unit.
+carry them); without it the chart falls back to the record's ids and unit. The optional ``context``
+(:func:`planeval.coverage.context_points` of the series the indicator links) adds those context series:
+on the same axis when their unit is the indicator's, else in a small panel of their own below it.
 """
 
 from __future__ import annotations
@@ -16,12 +18,15 @@ import seaborn as sns
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from .i18n import FONT_FAMILY, status_colour, status_name, t
+from .i18n import FONT_FAMILY, fmt_probability, status_colour, status_name, t
 from .plan import Indicator, LoadedPlan, Plan
 
 DPI = 150
 BOUND_MARKERS = {"<=": "v", "<": "v", ">=": "^", ">": "^"}
 C_HIST, C_TARGET, C_FAN, C_EVID, C_ANNUAL, C_CHANGE = "#2166ac", "#c51b7d", "#4393c3", "#762a83", "#555555", "#777777"
+C_CONTEXT = ("#8c6d31", "#636363", "#1b9e77")
+EVIDENCE_MARKERS = {"projection": "D", "plan_target": "s"}  # anything else (partial readings): a circle
+LABEL_GAP_PT = 9.0  # vertical distance between the labels of readings of one year (7 pt text)
 
 
 def _style() -> None:
@@ -45,9 +50,21 @@ def _indicator(plan: Plan | None, indicator_id: str) -> Indicator | None:
     return next((i for i in plan.indicators if i.id == indicator_id), None)
 
 
-def _year(period: str) -> int:
+def period_end(period: str) -> int:
     """The year a period ends in: '2023', '2021-2025' and '2023-01/2023-10' all map to their last year."""
     return int(period[-7:-3]) if "/" in period else int(period[-4:])
+
+
+def period_start(period: str) -> int:
+    """The year a period starts in: '2023' -> 2023, '2018-2022' -> 2018, '2021-01/2025-09' -> 2021."""
+    return int(period[:4])
+
+
+def in_plan_chart(period: str, base_year: int, end_year: int) -> bool:
+    """Whether a reading belongs on this plan's chart: a reading within one year always does; a span of
+    several years only when it lies inside the plan period (a previous plan's five-year total does not)."""
+    first, last = period_start(period), period_end(period)
+    return first == last or (base_year < first and last <= end_year)
 
 
 def _num(v: float) -> str:
@@ -58,7 +75,7 @@ def _history(ax: Axes, points: list[dict[str, Any]], breaks: list[int], label: s
              bound_label: str | None) -> None:
     """Point values joined within each definition segment; bounds as unjoined triangles."""
     used = [p for p in points if p["used"] and p["value"] is not None]
-    exact = sorted((_year(p["period"]), p["value"]) for p in used if p["qualifier"] not in BOUND_MARKERS)
+    exact = sorted((period_end(p["period"]), p["value"]) for p in used if p["qualifier"] not in BOUND_MARKERS)
     segments: list[list[tuple[int, float]]] = []
     for x, y in exact:  # a new segment after a missing year or at a definition break: never joined across
         if not segments or x != segments[-1][-1][0] + 1 or x in breaks:
@@ -67,7 +84,7 @@ def _history(ax: Axes, points: list[dict[str, Any]], breaks: list[int], label: s
     for i, seg in enumerate(segments):
         ax.plot(*zip(*seg), "o-", color=colour, lw=1.8, ms=5, label=label if i == 0 else None)
     for q, marker in sorted(set((p["qualifier"], BOUND_MARKERS[p["qualifier"]]) for p in used if p["qualifier"] in BOUND_MARKERS)):
-        pts = [(_year(p["period"]), p["value"]) for p in used if p["qualifier"] == q]
+        pts = [(period_end(p["period"]), p["value"]) for p in used if p["qualifier"] == q]
         ax.scatter(*zip(*pts), marker=marker, s=60, color=colour, zorder=4,
                    label=f"{bound_label} ({q.replace('<=', '≤').replace('>=', '≥')})" if bound_label else None)
 
@@ -75,9 +92,10 @@ def _history(ax: Axes, points: list[dict[str, Any]], breaks: list[int], label: s
 def _cumulative(ax: Axes, record: dict[str, Any], lang: str) -> None:
     """Annual flows as bars; the plan-period running sum against the straight schedule to the target."""
     b, e, x = record["base_year"], record["end_year"], record["target"]
-    flows = {_year(p["period"]): p["value"] for p in record["history"]
+    flows = {period_end(p["period"]): p["value"] for p in record["history"]
              if p["used"] and p["value"] is not None and p["qualifier"] not in BOUND_MARKERS}
-    ax.bar(list(flows), list(flows.values()), width=0.5, color=C_HIST, alpha=0.3, label=t("chart.flows", lang))
+    if flows:
+        ax.bar(list(flows), list(flows.values()), width=0.5, color=C_HIST, alpha=0.3, label=t("chart.flows", lang))
     run, total = [(b, 0.0)], 0.0
     for year in range(b + 1, e + 1):
         if year not in flows:
@@ -123,14 +141,74 @@ def _fan(ax: Axes, record: dict[str, Any], lang: str) -> None:
     ax.plot(years, med, "--", color=C_FAN, lw=1.5, label=t("chart.median", lang))
 
 
-def _evidence(ax: Axes, points: list[dict[str, Any]], lang: str) -> None:
-    pts = [p for p in points if p["value"] is not None]
-    for i, p in enumerate(pts):
-        x, y = _year(p["period"]), p["value"]
-        ax.scatter([x], [y], s=55, facecolors="none", edgecolors=C_EVID, lw=1.5, zorder=5,
-                   label=t("chart.evidence", lang) if i == 0 else None)
-        ax.annotate(p["period"], (x, y), xytext=(6, -3 if i % 2 else 4), textcoords="offset points",
-                    fontsize=7, color=C_EVID)
+def _evidence(ax: Axes, points: list[dict[str, Any]], lang: str, base_year: int, end_year: int) -> list[tuple[float, float, str]]:
+    """Partial readings (and plan-period projections) as hollow markers; returns (x, y, period) to label."""
+    pts = [p for p in points if p["value"] is not None and in_plan_chart(p["period"], base_year, end_year)]
+    seen: set[str] = set()
+    for p in pts:
+        kind = p.get("kind", "partial")
+        label = t(f"pkind.{kind}", lang) if kind in EVIDENCE_MARKERS else t("chart.evidence", lang)
+        ax.scatter([period_end(p["period"])], [p["value"]], s=55, marker=EVIDENCE_MARKERS.get(kind, "o"), facecolors="none",
+                   edgecolors=C_EVID, lw=1.5, zorder=5, label=None if label in seen else label)
+        seen.add(label)
+    return [(period_end(p["period"]), p["value"], p["period"]) for p in pts]
+
+
+def label_offsets(ys_pt: list[float], gap: float = LABEL_GAP_PT) -> list[float]:
+    """Vertical offsets (points) that keep labels of one year at least ``gap`` apart: ``ys_pt`` are the
+    markers' heights in points; each label starts at its marker and moves up only as far as needed."""
+    order = sorted(range(len(ys_pt)), key=lambda i: (ys_pt[i], i))
+    offsets = [0.0] * len(ys_pt)
+    floor = float("-inf")
+    for i in order:
+        placed = max(ys_pt[i], floor + gap)
+        offsets[i] = placed - ys_pt[i]
+        floor = placed
+    return offsets
+
+
+def _label_evidence(ax: Axes, labels: list[tuple[float, float, str]], right_edge: float) -> None:
+    """The period beside each reading: readings of one year stacked apart, never on top of each other;
+    left of the marker in the last column (so a label is never cut at the figure's edge)."""
+    if not labels:
+        return
+    fig = ax.get_figure()
+    assert fig is not None
+    lo, hi = ax.get_ylim()
+    height_pt = ax.get_position().height * fig.get_figheight() * 72
+    to_pt = height_pt / (hi - lo) if hi > lo else 1.0
+    for year in sorted({x for x, _, _ in labels}):
+        group = [(y, period) for x, y, period in labels if x == year]
+        offsets = label_offsets([(y - lo) * to_pt for y, _ in group])
+        left = year > right_edge - 1
+        for (y, period), dy in zip(group, offsets):
+            ax.annotate(period, (year, y), xytext=(-6 if left else 6, dy + 2), textcoords="offset points",
+                        ha="right" if left else "left", va="bottom", fontsize=7, color=C_EVID)
+
+
+def context_lines(context: dict[str, list[dict[str, Any]]] | None, lo: float, hi: float) -> list[tuple[str, str, list[tuple[int, float]]]]:
+    """(series id, unit, [(year, value)]) of each linked context series with annual point values in
+    the chart's years (lo, hi); bounds, partial years and values outside the years are left to the table."""
+    out = []
+    for sid, rows in (context or {}).items():
+        pts = sorted((int(r["period"]), r["value"]) for r in rows
+                     if r["annual"] and r["value"] is not None and r["qualifier"] in ("=", "~") and lo < int(r["period"]) < hi)
+        if pts:
+            out.append((sid, next(r["unit"] for r in rows if r["annual"]), pts))
+    return out
+
+
+def _context(ax: Axes, panel: Axes | None, lines: list[tuple[str, str, list[tuple[int, float]]]], unit: str,
+             names: dict[str, str], lang: str) -> None:
+    """Linked context series as dashed lines with hollow squares, labelled "(context)". A series in the
+    indicator's unit shares its axis; one in another unit goes to ``panel``, a small panel of its own
+    below the chart (never a second y axis: two scales on one frame make the crossing of the lines
+    look meaningful when it is only an artefact of the scaling)."""
+    for i, (sid, sunit, pts) in enumerate(lines):
+        target = ax if sunit == unit or panel is None else panel
+        name = names.get(sid, sid)
+        label = t("chart.context", lang, name=name if target is ax else f"{name} ({sunit})")
+        target.plot(*zip(*pts), "s--", color=C_CONTEXT[i % len(C_CONTEXT)], lw=1.2, ms=4, mfc="white", label=label)
 
 
 def _rule(ax: Axes, record: dict[str, Any], lang: str, plan: Plan | None, ind: Indicator | None) -> None:
@@ -145,14 +223,26 @@ def _rule(ax: Axes, record: dict[str, Any], lang: str, plan: Plan | None, ind: I
         ax.axvspan(year - 0.4, year + 0.4, color="#b2182b", alpha=0.1, label=t("chart.rule_fail", lang) if j == 0 else None)
 
 
-def indicator_chart(record: dict[str, Any], lang: str, *, plan: Plan | LoadedPlan | None = None) -> Figure:
-    """The indicator's history, target, annual targets, partial evidence, forecast fan and plan period."""
+def indicator_chart(record: dict[str, Any], lang: str, *, plan: Plan | LoadedPlan | None = None,
+                    context: dict[str, list[dict[str, Any]]] | None = None) -> Figure:
+    """The indicator's history, target, annual targets, partial evidence, forecast fan and plan period,
+    and the linked ``context`` series (:func:`planeval.coverage.context_points`), if any."""
     _style()
     p = _plan(plan)
     ind = _indicator(p, record["indicator_id"])
     b, e, kind = record["base_year"], record["end_year"], record["kind"]
-    fig = Figure(figsize=(8, 4.6), layout="constrained")
-    ax = fig.subplots()
+    years = [period_end(q["period"]) for q in record["history"] + record.get("evidence", [])
+             if in_plan_chart(q["period"], b, e)] + [b]
+    years += [int(q["period"]) for pts in record.get("rule_series", {}).values() for q in pts]
+    lo, hi = min(years) - 0.6, e + 0.6
+    lines = context_lines(context, lo, hi)
+    panel: Axes | None = None
+    if any(u != record["unit"] for _, u, _ in lines):
+        fig = Figure(figsize=(8, 5.8), layout="constrained")
+        ax, panel = fig.subplots(2, 1, sharex=True, height_ratios=[3.2, 1])
+    else:
+        fig = Figure(figsize=(8, 4.6), layout="constrained")
+        ax = fig.subplots()
     ax.axvspan(b, e, color="#f0f0f0", zorder=0, label=t("chart.plan_period", lang))
     breaks = ind.breaks() if ind else []
     if kind == "qualitative":
@@ -165,17 +255,16 @@ def indicator_chart(record: dict[str, Any], lang: str, *, plan: Plan | LoadedPla
         _history(ax, record["history"], breaks, t("chart.history", lang), C_HIST, t("chart.bound", lang))
     base = record.get("base")
     if base and base["value"] is not None and kind != "cumulative":
-        ax.scatter([_year(base["period"])], [base["value"]], s=160, facecolors="none", edgecolors="black",
+        ax.scatter([period_end(base["period"])], [base["value"]], s=160, facecolors="none", edgecolors="black",
                    lw=1.2, zorder=6, label=t("chart.base", lang))
     targets = [q for q in record.get("annual_targets", []) if q["value"] is not None]
     if targets:
-        ax.scatter([_year(q["period"]) for q in targets], [q["value"] for q in targets], marker="_", s=140,
+        ax.scatter([period_end(q["period"]) for q in targets], [q["value"] for q in targets], marker="_", s=140,
                    lw=2, color=C_ANNUAL, zorder=4, label=t("chart.annual_target", lang))
-    _evidence(ax, record.get("evidence", []), lang)
+    labels = _evidence(ax, record.get("evidence", []), lang, b, e)
     _fan(ax, record, lang)
-    years = [_year(q["period"]) for q in record["history"] + record.get("evidence", [])] + [b]
-    years += [int(q["period"]) for pts in record.get("rule_series", {}).values() for q in pts]
-    lo, hi = min(years) - 0.6, e + 0.6
+    names = {c.id: c.name[lang] for c in p.context_series} if p else {}
+    _context(ax, panel, lines, record["unit"], names, lang)
     ax.set_xlim(lo, hi)
     for change in ind.definition_changes if ind else []:
         if lo < change.year - 0.5 < hi:
@@ -185,13 +274,22 @@ def indicator_chart(record: dict[str, Any], lang: str, *, plan: Plan | LoadedPla
     ax.axvline(b, color="black", ls=":", lw=0.8)
     ax.text(b - 0.05, 0.98, t("chart.base", lang) + f" {b}", transform=ax.get_xaxis_transform(), rotation=90,
             va="top", ha="right", fontsize=7)
-    ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
-    ax.set_xlabel(t("chart.year", lang))
+    bottom = panel if panel is not None else ax
+    bottom.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
+    bottom.set_xlabel(t("chart.year", lang))
     ax.set_ylabel(ind.unit[lang] if ind and ind.unit else record["unit"])
+    if panel is not None:
+        panel.axvspan(b, e, color="#f0f0f0", zorder=0)
+        panel.set_ylabel(t("chart.context_axis", lang), fontsize=8)
+        panel.tick_params(labelsize=7)
     if not ax.has_data():
         ax.text(0.5, 0.5, t("chart.no_data", lang), transform=ax.transAxes, ha="center", va="center")
-    handles, labels = ax.get_legend_handles_labels()
-    fig.legend(handles, labels, loc="outside lower center", ncol=4, fontsize=7, frameon=False)
+    _label_evidence(ax, labels, hi)
+    handles, labels_ = ax.get_legend_handles_labels()
+    if panel is not None:
+        more = panel.get_legend_handles_labels()
+        handles, labels_ = handles + more[0], labels_ + more[1]
+    fig.legend(handles, labels_, loc="outside lower center", ncol=4, fontsize=7, frameon=False)
     return _freeze(fig)
 
 
@@ -228,7 +326,7 @@ def overview_figure(records: list[dict[str, Any]], plan: Plan | LoadedPlan, lang
         words = status_name(code, lang)
         like = ((rec or {}).get("forecast") or {}).get("probability")
         if like is not None:
-            words += f"  p={like:.2f}"
+            words += "  " + fmt_probability(like, with_p=True)
         ax.text(1.28, row, words, va="center", fontsize=8, color="black",
                 bbox={"boxstyle": "round,pad=0.25", "fc": status_colour(code), "alpha": 0.35, "lw": 0})
     ax.set_yticks(range(n), [_label(i.number or k + 1, i.name[lang], lang) for k, i in enumerate(p.indicators)],

@@ -88,3 +88,27 @@ def gaps(plan: Plan | LoadedPlan, dataset: Dataset, year: int, matrix: pd.DataFr
     plan_years = [y for y in matrix.columns if p.base_year <= y <= year]
     return {ind.id: [int(y) for y in plan_years if matrix.at[ind.id, y] in ("partial", "missing")]
             for ind in p.evaluated}
+
+
+def context_points(plan: Plan | LoadedPlan, dataset: Dataset, year: int,
+                   ids: list[str] | None = None) -> dict[str, list[dict[str, object]]]:
+    """The rows of the plan's context series (or only ``ids``), as of ``year``, as plain data in plan
+    order: ``{id: [{period, value, qualifier, unit, kind, source, note, annual}]}`` sorted by period.
+
+    ``annual`` is True for an annual actual (what a chart may draw as a point of a line); everything
+    else (partial years, targets, projections) is listed, never drawn. Nothing is filled in.
+    """
+    p = _plan(plan)
+    wanted = [c.id for c in p.context_series if ids is None or c.id in ids]
+    obs = dataset.as_of(year).observations
+    obs = obs[obs["series"].isin(wanted)]
+    columns = ["series", "period", "value", "qualifier", "unit", "kind", "source", "note", "period_type"]
+    out: dict[str, list[dict[str, object]]] = {sid: [] for sid in wanted}
+    for row in obs[columns].to_dict("records"):
+        out[str(row["series"])].append({
+            "period": str(row["period"]), "value": None if pd.isna(row["value"]) else float(row["value"]), "qualifier": str(row["qualifier"]),
+            "unit": str(row["unit"]), "kind": str(row["kind"]), "source": str(row["source"]),
+            "note": "" if pd.isna(row["note"]) else str(row["note"]), "annual": row["kind"] == "actual" and row["period_type"] == "year"})
+    for rows in out.values():
+        rows.sort(key=lambda r: (str(r["period"])[:4], str(r["period"]), str(r["kind"]), str(r["source"])))
+    return out

@@ -3,12 +3,13 @@
 ``t(key, lang)`` looks a string up; ``t(key, lang, n=3)`` fills ``{n}`` placeholders. Status and
 likelihood codes are the ones written into the result record (``record.status.code``,
 ``record.forecast.likelihood.code``); their names are the method's vocabulary in
-:mod:`planeval.words`, their colours live here.
+:mod:`planeval.words`, their colours live here. :func:`fmt_probability` is the one way a probability
+is printed (tables, sections, scorecard, charts).
 """
 
 from __future__ import annotations
 
-from .words import LIKELIHOOD, STATUS
+from .words import LIKELIHOOD, STATUS, percent
 
 LANGS = ("zh", "en")
 HTML_LANG = {"zh": "zh-CN", "en": "en"}
@@ -32,6 +33,8 @@ STATUS_COLOURS: dict[str, str] = {
     "not_identified": "#cccccc",
 }
 STATUSES = tuple(STATUS_COLOURS)
+# Older records call 基本符合预期 "needs_acceleration"; it is read as, and shown as, "broadly on track".
+STATUS_ALIASES: dict[str, str] = {"needs_acceleration": "broadly_on_track"}
 LIKELIHOODS = tuple(LIKELIHOOD)
 UNKNOWN_COLOUR = "#bbbbbb"
 
@@ -64,6 +67,7 @@ _S: dict[str, tuple[str, str]] = {
     "sec.indicators": ("分指标评估", "Indicator by indicator"),
     "sec.projects": ("重大事项", "Major projects"),
     "sec.scorecard": ("中期预测与实际结果对照", "Mid-term forecasts against outcomes"),
+    "sec.context": ("背景数据", "Context series"),
     "sec.coverage": ("数据覆盖情况", "Data coverage"),
     "sec.method": ("评估方法", "Method"),
     "sec.sources": ("资料来源", "Sources"),
@@ -93,9 +97,12 @@ _S: dict[str, tuple[str, str]] = {
     "col.count": ("指标数", "Indicators"),
     "summary.counts": ("各评估结论的指标数", "Indicators per status"),
     "summary.findings": ("主要发现", "Findings"),
-    "summary.good": ("进度达到或快于预期：{names}。", "On track or better: {names}."),
-    "summary.bad": ("进度滞后或需加快：{names}。", "Lagging or needing acceleration: {names}."),
-    "summary.nodata": ("数据不足或未能识别：{names}。", "Lacking data or not identified: {names}."),
+    "summary.good": ("已实现、已达到或进度符合预期：{names}。", "Achieved, reached, or on track or better: {names}."),
+    "reason.years_unknown": ("{years}无数据", "no data for {years}"),
+    "summary.watch": ("基本符合预期（所需进度见表）：{names}。", "Broadly on track (the pace needed is in the table): {names}."),
+    "summary.bad": ("进度滞后、逆向变化或（初步判断）未实现：{names}。", "Lagging, moving away or (provisionally) not achieved: {names}."),
+    "summary.end_observed": ("“—”：已有期末年份数值，无需预测。", "“—” under forecast and probability: the end year is observed, no forecast is needed."),
+    "summary.nodata": ("尚难判断、数据不足或未能识别：{names}。", "Undetermined, lacking data or not identified: {names}."),
     "summary.none": ("无", "none"),
     "summary.count_line": ("共{n}项核心指标，其中{m}项有评估结果。", "{n} core indicators, {m} of them with a result."),
     "sep": ("、", ", "),
@@ -129,8 +136,39 @@ _S: dict[str, tuple[str, str]] = {
     "fig.min_ratio": ("最低值与目标之比", "Lowest value / target"),
     "fig.cumulative_done": ("已累计完成", "Done so far (sum)"),
     "fig.required": ("剩余各年每年需完成", "Needed per remaining year"),
+    "fig.already_met": ("已达到目标", "already met"),
+    "pace.required": ("需每年{value}", "needs {value} a year"),
+    "latest.total": ("{years}年累计{value}（{year}年：{last}）", "{value} in {years} ({year}: {last})"),
+    "latest.total_one": ("{years}年累计{value}", "{value} in {years}"),
+    "latest.flow_only": ("{value}（仅{year}年，累计数未知）", "{value} ({year} alone; total unknown)"),
     "fig.average": ("已过各年平均每年", "Average per elapsed year"),
     "fig.forecast": ("{year}年预测值（80%区间）", "Forecast for {year} (80% interval)"),
+    "ind.findings": ("数据说明了什么", "What the rows settle"),
+    "ind.data_needed": ("可据以定论的数据", "Data that would settle it"),
+    "sec.data_needed": ("数据需求清单", "Data needed"),
+    "needed.intro": ("下列数值一经公布即可对相应指标作出定论或明显收窄判断，可作为向统计部门的数据需求清单。",
+                     "Each value below would settle an indicator's verdict, or narrow it sharply: the request list to the statistics office."),
+    "needed.what": ("所需数据", "Values needed"),
+    "needed.none": ("所有指标均已有定论，无需补充数据。", "Every verdict is settled: no data are needed."),
+    "summary.binding": ("约束性指标{b}项（其中{bg}项已实现或进度正常），预期性指标{i}项（其中{ig}项已实现或进度正常），未注明属性{u}项。",
+                        "Binding targets: {b} ({bg} achieved or on track); indicative: {i} ({ig} achieved or on track); not stated: {u}."),
+    "fig.lower_bound": ("规划期累计至少（不重叠时段之和）", "Plan-period sum at least (disjoint periods)"),
+    "fig.required_ratio": ("所需速度与已实现速度之比 r", "Pace needed ÷ pace achieved, r"),
+    "fig.basis": ("结论依据", "Basis of the verdict"),
+    "fig.evidence": ("证据可信度", "Evidence grade"),
+    "fig.forecast_probability": ("模型预测的实现概率", "p from the forecast models"),
+    "basis.settled_annual": ("已由年度数值定论", "settled by annual values"),
+    "basis.settled_bounds": ("已由区间或累计数定论", "settled by bounds or running totals"),
+    "basis.provisional": ("初步判断（部分年度数据或单一低可信度来源）", "provisional (partial-year readings or a weak value)"),
+    "basis.forecast": ("模型预测", "forecast"),
+    "basis.pace": ("按已实现进度判断", "pace so far"),
+    "basis.undetermined": ("尚无依据", "undetermined"),
+    "confidence.high": ("高", "high"),
+    "confidence.medium": ("中", "medium"),
+    "confidence.low": ("低", "low"),
+    "grade.short": ("，可信度{confidence}", ", {confidence} confidence"),
+    "grade.long": ("{confidence}（{n}个发布者：{sources}）", "{confidence} ({n} publisher(s): {sources})"),
+    "na.no_evidence": ("无可依据的数据", "no row to rest on"),
     "fig.probability": ("实现概率 p", "Probability p"),
     "fig.probability_uninflated": ("不放大残差时的概率", "p without spread inflation"),
     "fig.probability_by_model": ("各模型的概率", "p per model"),
@@ -219,6 +257,7 @@ _S: dict[str, tuple[str, str]] = {
     "summary.table": ("核心指标评估结果", "Results for the core indicators"),
     "sec.indicator_list": ("指标", "Indicators"),
     # Projects.
+    "project.none": ("本规划未列出重大事项。", "The plan lists no major projects."),
     "col.project": ("重大事项", "Project"),
     "col.date": ("日期", "Date"),
     "col.evidence": ("进展证据", "Evidence"),
@@ -227,6 +266,12 @@ _S: dict[str, tuple[str, str]] = {
     "project.moved": ("调整或改期", "moved"),
     "project.in_progress": ("推进中", "in progress"),
     "project.no_public_evidence": ("无公开进展证据", "no public evidence"),
+    # Context series: shown, never evaluated.
+    "context.intro": ("以下数据不参与评估，仅作为理解相关指标的背景。", "These series are not evaluated; they are background to the indicators."),
+    "context.none": ("本规划未列出背景数据。", "The plan lists no context series."),
+    "context.no_rows": ("截至{year}年无数据。", "No values for periods up to {year}."),
+    "context.linked": ("图中与之一同显示的指标", "Drawn on the chart of"),
+    "col.unit": ("单位", "Unit"),
     # Coverage.
     "cov.actual": ("年度值", "annual value"),
     "cov.bound": ("仅有上/下限", "bound only"),
@@ -283,9 +328,12 @@ _S: dict[str, tuple[str, str]] = {
     "chart.rule_compare": ("规则中被比较的数值", "value the rule tests"),
     "chart.rule_fail": ("不满足规则的年份", "year failing the rule"),
     "chart.no_data": ("无可绘制的数据", "no data to plot"),
+    "chart.context": ("背景：{name}", "context: {name}"),
+    "chart.context_axis": ("背景数据", "context"),
     "chart.progress": ("目标进度 P（条形）与时间进度 τ（竖线）", "progress P (bar) against elapsed share τ (tick)"),
 }
-_S.update({f"status.{code}": names for code, names in STATUS.items()})
+_S.update({f"status.{code}": names for code, names in STATUS.items() if code not in STATUS_ALIASES})
+_S.setdefault("status.broadly_on_track", ("基本符合预期", "broadly on track"))
 _S.update({f"likelihood.{code}": names for code, names in LIKELIHOOD.items()})
 
 DASH = "—"
@@ -303,13 +351,28 @@ def has(key: str) -> bool:
     return key in _S
 
 
+def status_code(code: str | None) -> str:
+    """The display code of a record's status code (an old code read as its new name)."""
+    return STATUS_ALIASES.get(code or "", code or "")
+
+
 def status_colour(code: str | None) -> str:
-    return STATUS_COLOURS.get(code or "", UNKNOWN_COLOUR)
+    return STATUS_COLOURS.get(status_code(code), UNKNOWN_COLOUR)
 
 
 def status_name(code: str | None, lang: str) -> str:
-    key = f"status.{code}"
+    key = f"status.{status_code(code)}"
     return t(key, lang) if has(key) else DASH
+
+
+def fmt_probability(p: float, with_p: bool = False) -> str:
+    """A probability as a whole per cent, never "100%" or "0%" for what a model only makes very likely:
+    0.998 -> "> 99%", 0.004 -> "< 1%", 0.91 -> "91%" (:func:`planeval.words.percent`).
+    ``with_p``: "p = 91%", "p > 99%", "p < 1%"."""
+    text = percent(p)
+    if not with_p:
+        return text
+    return f"p {text}" if text[0] in "<>" else f"p = {text}"
 
 
 def all_strings(lang: str) -> list[str]:

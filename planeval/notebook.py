@@ -15,7 +15,7 @@ import pandas as pd
 
 from .config import MethodConfig
 from .data import Dataset, load_dataset
-from .i18n import LANGS
+from .i18n import LANGS, fmt_probability, status_name
 from .plan import Indicator, LoadedPlan, load_plan
 from .record import Record
 
@@ -49,7 +49,7 @@ def key_figures(record: dict[str, Any], lang: str) -> pd.DataFrame:
     zh = lang == "zh"
     latest, base, f = record["latest"], record["base"], record["forecast"]
     rows: list[tuple[str, str]] = [
-        ("状态" if zh else "status", record["status"][lang]),
+        ("状态" if zh else "status", status_name(record["status"]["code"], lang)),
         ("最新值" if zh else "latest", "—" if latest is None else f"{latest['qualifier']}{_num(latest['value'])} ({latest['period']})"),
         ("基数" if zh else "base", "—" if base is None else f"{_num(base['value'])} ({base['period']})"),
         ("时间进度 τ" if zh else "elapsed share τ", _num(record["tau"])),
@@ -64,26 +64,33 @@ def key_figures(record: dict[str, Any], lang: str) -> pd.DataFrame:
             (f"{f['year']}年预测" if zh else f"forecast {f['year']}",
              f"{_num(f['point'])} [{_num(f['low'])}, {_num(f['high'])}]"),
             ("实现概率" if zh else "probability", "—" if f["probability"] is None
-             else f"{f['probability']:.2f} ({f['likelihood'][lang]}; {'未放大' if zh else 'uninflated'} {f['probability_uninflated']:.2f})"),
+             else f"{fmt_probability(f['probability'])} ({f['likelihood'][lang]}; {'未放大' if zh else 'uninflated'} "
+                  f"{fmt_probability(f['probability_uninflated'])})"),
         ]
     return pd.DataFrame(rows, columns=["", ""]).set_index(pd.Index(range(1, len(rows) + 1)))
 
 
 def write_outputs(record: Record, output_dir: str | Path, plan: LoadedPlan | None = None,
-                  langs: tuple[str, ...] = LANGS) -> list[Path]:
-    """Write the record and one chart per language where run_all.py collects them."""
+                  langs: tuple[str, ...] = LANGS, dataset: Dataset | None = None) -> list[Path]:
+    """Write the record and one chart per language where run_all.py collects them. With the plan and
+    ``dataset``, the chart also draws the context series the indicator links (``context:`` in the plan)."""
     from . import charts
+    from .coverage import context_points
 
     out = Path(output_dir)
     out.mkdir(parents=True, exist_ok=True)
     written = [out / f"{record.indicator_id}.json"]
     record.write(written[0])
     data = as_data(record)
+    context = None
+    if plan is not None and dataset is not None:
+        ids = plan.plan.indicator(record.indicator_id).context
+        context = context_points(plan, dataset, record.evaluation_year, ids)
     for lang in langs:
         path = out / f"{record.indicator_id}.{lang}.png"
         with warnings.catch_warnings():
             warnings.simplefilter("error", UserWarning)  # a missing glyph is an error, not a tofu box
-            charts.save_png(charts.indicator_chart(data, lang, plan=plan), path)
+            charts.save_png(charts.indicator_chart(data, lang, plan=plan, context=context), path)
         written.append(path)
     return written
 
@@ -112,10 +119,10 @@ def summary_table(records: list[dict[str, Any]], loaded: LoadedPlan, lang: str) 
         f = rec["forecast"] if rec else None
         rows.append({
             ("指标" if zh else "indicator"): ind.name[lang],
-            ("状态" if zh else "status"): rec["status"][lang] if rec else ("未能识别" if zh else "not identified"),
+            ("状态" if zh else "status"): status_name(rec["status"]["code"], lang) if rec else ("未能识别" if zh else "not identified"),
             ("最新值" if zh else "latest"): "—" if latest is None else f"{latest['qualifier']}{_num(latest['value'])} ({latest['period']})",
             ("进度比" if zh else "pace"): _num(rec["pace"]) if rec else "—",
-            ("实现概率" if zh else "p"): "—" if not f or f["probability"] is None else f"{f['probability']:.2f}",
+            ("实现概率" if zh else "p"): "—" if not f or f["probability"] is None else fmt_probability(f["probability"]),
         })
     return pd.DataFrame(rows, index=pd.Index([i.number or n + 1 for n, i in enumerate(loaded.plan.indicators)]))
 

@@ -119,6 +119,7 @@ class Indicator(_Strict):
         if self.kind in (TargetKind.ceiling_each_year, TargetKind.around):
             return "mean"
         return "stock"
+    context: list[str] = Field(default_factory=list)  # context_series ids drawn on this indicator's chart
 
     @model_validator(mode="after")
     def _complete(self) -> "Indicator":
@@ -217,6 +218,13 @@ class Plan(_Strict):
             if ind.id in seen:
                 raise _FieldError(f"duplicate indicator id '{ind.id}'", "indicators", i, "id")
             seen.add(ind.id)
+        context = {c.id for c in self.context_series}
+        for i, ind in enumerate(self.indicators):
+            for j, sid in enumerate(ind.context):
+                if sid not in context:
+                    known = ", ".join(sorted(context)) or "none"
+                    raise _FieldError(f"'{sid}' is not a context_series id of the plan (it has: {known})",
+                                      "indicators", i, "context", j)
         DEFAULT.with_overrides(self.method)
         return self
 

@@ -20,23 +20,28 @@ from weasyprint.urls import URLFetcher
 from . import charts
 from .backtest import POOLED, Backtests, pool_results
 from .config import MethodConfig, describe
-from .coverage import coverage_matrix, gaps
+from .coverage import context_points, coverage_matrix, gaps
 from .data import Dataset
 from .dates import parse_vintage
-from .i18n import DASH, HTML_LANG, LIKELIHOODS, STATUSES, has, status_colour, status_name, t
+from .i18n import (DASH, HTML_LANG, LIKELIHOODS, STATUSES, fmt_probability, has, status_code, status_colour, status_name,
+                   t)
 from .plan import Indicator, LoadedPlan
 from .projects import project_status
 from .record import Message
 from .scorecard import midterm_vintage, midterm_year
+from .words import years_text
 
 HERE = Path(__file__).parent
 QUALIFIER_SIGNS = {"=": "", "~": "≈", "<=": "≤", "<": "<", ">=": "≥", ">": ">"}
 GOOD = ("achieved_early", "achieved", "target_reached", "likely_achieved", "ahead", "on_track")
-BAD = ("broadly_on_track", "lagging", "moving_away", "likely_missed", "missed")
+WATCH = ("broadly_on_track",)
+BAD = ("lagging", "moving_away", "likely_missed", "missed")
+PACE_SHOWN = ("broadly_on_track", "lagging", "moving_away")  # statuses printed with the pace still needed
 NO_RECORD = "no_record"
 NOT_INCLUDED = "not_included"
 MODEL_KEYS = ("rw_drift", "linear", "linear_trend", "ets_damped")
 EACH_YEAR = ("ceiling_each_year", "floor_each_year", "qualitative")
+NO_BASE = (*EACH_YEAR, "cumulative")  # kinds whose verdict uses no base value: the base cell stays empty
 
 
 @functools.cache
@@ -68,6 +73,11 @@ def cell(text: str | None, why: str, src: str | None = None) -> dict[str, str | 
     return {"text": text, "why": None if text is not None else why, "src": src if text is not None else None}
 
 
+def _why(key: str, lang: str) -> str:
+    """The text of a why-key; the empty key is a bare "—" (the summary says why once per row)."""
+    return t(key, lang) if key else ""
+
+
 def _unit(ind: Indicator, lang: str) -> str:
     return ind.unit[lang] if ind.unit else ""
 
@@ -83,11 +93,11 @@ def _value(v: float | None, qualifier: str, unit: str) -> str | None:
 def point_cell(point: dict[str, Any] | None, unit: str, lang: str, why: str = "na.no_value",
                with_period: bool = True) -> dict[str, str | None]:
     if not point:
-        return cell(None, t(why, lang))
+        return cell(None, _why(why, lang))
     text = _value(point["value"], point["qualifier"], unit)
     if text is not None and with_period:
         text += f"（{point['period']}）" if lang == "zh" else f" ({point['period']})"
-    return cell(text, t(why, lang), point["source"])
+    return cell(text, _why(why, lang), point["source"])
 
 
 def _ratio(v: float | None, why: str, pct: bool = False) -> dict[str, str | None]:
@@ -100,12 +110,32 @@ def _years(years: list[int], lang: str) -> dict[str, str | None]:
     return cell(t("sep", lang).join(str(y) for y in years) if years else t("summary.none", lang), "")
 
 
-def _likelihood(fc: dict[str, Any] | None, lang: str, why: str = "na.no_forecast") -> dict[str, str | None]:
-    if not fc or fc.get("probability") is None:
-        return cell(None, t(why, lang))
-    code = (fc.get("likelihood") or {}).get("code")
-    word = t(f"likelihood.{code}", lang) if code in LIKELIHOODS else (fc.get("likelihood") or {}).get(lang, "")
-    return cell(f"{word} ({fc['probability']:.0%})".strip(), "")
+def _likelihood(rec: dict[str, Any], lang: str, why: str = "na.no_forecast") -> dict[str, str | None]:
+    """How likely the target is met, whatever the basis, and how sure: "likely (91%), low confidence"."""
+    p = rec.get("probability")
+    if p is None or rec.get("basis", "").startswith("settled"):
+        return cell(None, _why(why, lang))
+    code = (rec.get("likelihood") or {}).get("code")
+    word = t(f"likelihood.{code}", lang) if code in LIKELIHOODS else ""
+    shown = fmt_probability(p)
+    if rec.get("probability_is_bound") and not shown.startswith("<"):
+        shown = "≤ " + shown
+    text = f"{word}（{shown}）" if lang == "zh" else f"{word} ({shown})"
+    if rec.get("confidence"):
+        text += t("grade.short", lang, confidence=t(f"confidence.{rec['confidence']}", lang))
+    return cell(text.strip(), "")
+
+
+def _grade(rec: dict[str, Any], lang: str) -> dict[str, str | None]:
+    """The evidence grade: the lowest confidence among the rows the verdict rests on, and their publishers."""
+    if not rec.get("confidence"):
+        return cell(None, t("na.no_evidence", lang))
+    return cell(t("grade.long", lang, confidence=t(f"confidence.{rec['confidence']}", lang), n=rec.get("publishers", 0),
+                  sources=t("sep", lang).join(rec.get("evidence_sources") or [])), "")
+
+
+def _probability(p: float | None, why: str) -> dict[str, str | None]:
+    return cell(None if p is None or not math.isfinite(p) else fmt_probability(p), why)
 
 
 def awaiting_end_year(records: list[dict[str, Any]], year: int) -> list[str]:
@@ -139,7 +169,7 @@ def _no_forecast_why(rec: dict[str, Any], with_reasons: str) -> str:
 
 def _forecast(fc: dict[str, Any] | None, unit: str, lang: str, why: str = "na.no_forecast") -> dict[str, str | None]:
     if not fc or fmt_number(fc.get("point")) is None:
-        return cell(None, t(why, lang))
+        return cell(None, _why(why, lang))
     text = _value(fc["point"], "=", unit) or ""
     low, high = fmt_number(fc.get("low")), fmt_number(fc.get("high"))
     if low is not None and high is not None:
@@ -152,11 +182,52 @@ def _status(rec: dict[str, Any] | None, ind: Indicator, only: list[str] | None =
         return "not_identified"
     if rec is None and only and ind.id not in only:
         return NOT_INCLUDED
-    return rec["status"]["code"] if rec else NO_RECORD
+    return status_code(rec["status"]["code"]) if rec else NO_RECORD
 
 
 def _status_view(code: str, lang: str) -> dict[str, str]:
+    code = status_code(code)
     return {"code": code, "name": status_name(code, lang), "colour": status_colour(code)}
+
+
+def already_met(rec: dict[str, Any]) -> bool:
+    """The remaining years need nothing more: the required pace is zero or points the wrong way."""
+    need = rec.get("required_per_year")
+    return need is not None and (-1 if rec.get("direction") == "lower" else 1) * need <= 0
+
+
+def _required(rec: dict[str, Any], unit: str, lang: str, why: str) -> dict[str, str | None]:
+    """What each remaining year needs, or "already met" (never a negative need)."""
+    if already_met(rec):
+        return cell(t("fig.already_met", lang), "")
+    return cell(_value(rec.get("required_per_year"), "=", unit), why)
+
+
+def _pace_note(rec: dict[str, Any], unit: str, lang: str) -> str | None:
+    """"needs 95.29 10k person-times a year", printed beside a status that is not yet on track."""
+    if status_code(rec["status"]["code"]) not in PACE_SHOWN or already_met(rec):
+        return None
+    value = _value(rec.get("required_per_year"), "=", unit)
+    return t("pace.required", lang, value=value) if value else None
+
+
+def _latest(rec: dict[str, Any], unit: str, lang: str, why: str = "na.no_value") -> dict[str, str | None]:
+    """The latest value; for a cumulative target the total to date (base year + 1 .. current year) with
+    the last single-year flow beside it, since a flow alone reads as the whole achievement."""
+    point = rec.get("latest")
+    if rec["kind"] != "cumulative" or not point or point["value"] is None:
+        return point_cell(point, unit, lang, why)
+    last, year = _value(point["value"], point["qualifier"], unit), charts.period_end(point["period"])
+    if rec.get("cumulative_done") is None:
+        return cell(t("latest.flow_only", lang, value=last, year=year), "", point["source"])
+    first, current = rec["base_year"] + 1, rec["current_year"]
+    years = str(first) if first == current else (f"{first}—{current}" if lang == "zh" else f"{first}–{current}")
+    total = _value(rec["cumulative_done"], "=", unit)
+    if first == current:
+        return cell(t("latest.total_one", lang, value=total, years=years), "", point["source"])
+    return cell(t("latest.total", lang, value=total, years=years, year=year, last=fmt_number(point["value"])), "",
+                point["source"])
+
 
 
 def _years_progress(rec: dict[str, Any], lang: str) -> dict[str, str | None]:
@@ -172,32 +243,47 @@ def _years_progress(rec: dict[str, Any], lang: str) -> dict[str, str | None]:
     return cell(text, "")
 
 
+def _row_reason(rec: dict[str, Any], lang: str) -> str | None:
+    """The one short reason a summary row gives for what it cannot show: the years without data of an
+    each-year target, else the record's first reason; None when nothing is missing."""
+    unknown = rec.get("years_unknown") or []
+    if rec["kind"] in EACH_YEAR and unknown:
+        return t("reason.years_unknown", lang, years=years_text(unknown, lang))
+    if rec.get("reasons"):
+        return rec["reasons"][0][lang]
+    return t(_no_forecast_why(rec, "na.no_forecast"), lang)
+
+
 def _summary_row(ind: Indicator, rec: dict[str, Any] | None, lang: str, only: list[str] | None = None) -> dict[str, Any]:
+    """One row of the executive summary: a missing cell is a bare "—"; the row says why once (``reason``)."""
     unit = _unit(ind, lang)
     status = _status_view(_status(rec, ind, only), lang)
-    why = {"not_identified": "na.not_identified", NOT_INCLUDED: "na.not_included"}.get(status["code"], "na.no_record")
-    target = cell(ind.target_text[lang] if ind.target_text else None,
-                  t("na.not_identified" if not ind.identified else "na.no_target", lang), ind.source)
+    target = cell(ind.target_text[lang] if ind.target_text else None, "", ind.source)
+    empty = cell(None, "")
+    view: dict[str, Any] = {"ind": ind, "target": target, "base": empty, "latest": empty, "progress": empty,
+                            "forecast": empty, "probability": empty, "status": status, "reason": None, "pace": None}
     if rec is None:
-        empty = cell(None, t(why, lang))
-        return {"ind": ind, "target": target, "base": empty, "latest": empty, "progress": empty,
-                "forecast": empty, "probability": empty, "status": status}
-    why = _no_forecast_why(rec, "na.see_section")
+        return view
     if rec["kind"] in EACH_YEAR:
         progress = _years_progress(rec, lang)
     else:
-        progress = _ratio(rec.get("progress"), t("na.see_section", lang), pct=True)
+        progress = _ratio(rec.get("progress"), "", pct=True)
         if progress["text"] is not None and rec.get("pace") is not None:
             progress["text"] += f" (ρ={rec['pace']:.2f})"
-    return {
-        "ind": ind, "target": target,
-        "base": point_cell(rec.get("base"), unit, lang, "na.no_base"),
-        "latest": point_cell(rec.get("latest"), unit, lang),
-        "progress": progress,
-        "forecast": _forecast(_current_forecast(rec), unit, lang, why),
-        "probability": _likelihood(_current_forecast(rec), lang, why),
-        "status": status,
+    end_observed = (rec.get("current_year") or 0) >= rec["end_year"]
+    view |= {
+        "base": cell("", "") if rec["kind"] in NO_BASE else point_cell(rec.get("base"), unit, lang, ""),
+        "latest": _latest(rec, unit, lang, ""),
+        "progress": {**progress, "why": None},
+        "forecast": _forecast(_current_forecast(rec), unit, lang, ""),
+        "probability": _likelihood(rec, lang, ""),
+        "pace": _pace_note(rec, unit, lang),
     }
+    needed = ("base", "latest", "progress") if end_observed else ("base", "latest", "progress", "forecast", "probability")
+    if any(view[k]["text"] is None for k in needed) or view["status"]["code"] == "insufficient_data":
+        view["reason"] = _row_reason(rec, lang)
+    view["end_observed"] = end_observed
+    return view
 
 
 def _key_figures(ind: Indicator, rec: dict[str, Any], lang: str) -> list[tuple[str, dict[str, str | None]]]:
@@ -205,8 +291,9 @@ def _key_figures(ind: Indicator, rec: dict[str, Any], lang: str) -> list[tuple[s
     unit, kind = _unit(ind, lang), rec["kind"]
     see = t("na.see_reasons", lang)
     amount = lambda v: cell(_value(v, "=", unit), see)  # noqa: E731
-    rows = [(t("fig.latest", lang), point_cell(rec.get("latest"), unit, lang)),
-            (t("fig.base", lang), point_cell(rec.get("base"), unit, lang, "na.no_base"))]
+    rows = [(t("fig.latest", lang), _latest(rec, unit, lang))]
+    if kind not in NO_BASE:
+        rows.append((t("fig.base", lang), point_cell(rec.get("base"), unit, lang, "na.no_base")))
     if rec.get("base_substituted"):
         rows.append((t("fig.base", lang), cell(t("fig.base_substituted", lang), "")))
     rows += [(t("fig.tau", lang), _ratio(rec.get("tau"), see)),
@@ -224,14 +311,21 @@ def _key_figures(ind: Indicator, rec: dict[str, Any], lang: str) -> list[tuple[s
     if kind == "cumulative":
         rows.append((t("fig.cumulative_done", lang), amount(rec.get("cumulative_done"))))
     if kind in ("cumulative", "end_level", "increase", "full_rate"):
-        rows += [(t("fig.required", lang), amount(rec.get("required_per_year"))),
+        rows += [(t("fig.required", lang), _required(rec, unit, lang, see)),
                  (t("fig.average", lang), amount(rec.get("average_per_year")))]
+    if kind == "cumulative" and rec.get("lower_bound") is not None:
+        rows.append((t("fig.lower_bound", lang), cell("≥ " + (_value(rec["lower_bound"], "=", unit) or ""), see)))
+    if kind in ("cumulative", "end_level", "increase", "around", "full_rate"):
+        rows.append((t("fig.required_ratio", lang), _ratio(rec.get("required_ratio"), see)))
+    rows += [(t("fig.basis", lang), cell(t(f"basis.{rec.get('basis', 'undetermined')}", lang), "")),
+             (t("fig.evidence", lang), _grade(rec, lang)),
+             (t("fig.probability", lang), _likelihood(rec, lang, _no_forecast_why(rec, "na.see_reasons")))]
     fc, why = _current_forecast(rec), _no_forecast_why(rec, "na.see_reasons")
     rows.append((t("fig.forecast", lang, year=rec["end_year"]), _forecast(fc, unit, lang, why)))
-    rows.append((t("fig.probability", lang), _likelihood(fc, lang, why)))
     if fc:
-        rows.append((t("fig.probability_uninflated", lang), _ratio(fc.get("probability_uninflated"), see)))
-        per_model = "; ".join(f"{t('model.' + m, lang) if m in MODEL_KEYS else m} {p:.2f}"
+        rows.append((t("fig.forecast_probability", lang), _probability(fc.get("probability"), see)))
+        rows.append((t("fig.probability_uninflated", lang), _probability(fc.get("probability_uninflated"), see)))
+        per_model = "; ".join(f"{t('model.' + m, lang) if m in MODEL_KEYS else m} {fmt_probability(p)}"
                               for m, p in sorted(fc.get("probability_by_model", {}).items()))
         rows.append((t("fig.probability_by_model", lang), cell(per_model or None, see)))
         years = fc.get("fit_years") or []
@@ -266,9 +360,12 @@ def _section(ind: Indicator, rec: dict[str, Any] | None, figures: dict[str, Path
                             "notes": ind.notes[lang] if ind.notes else None,
                             "changes": [{"year": c.year, "type": t(f"change.{c.type}", lang), "text": getattr(c, lang)}
                                         for c in ind.definition_changes],
-                            "record": rec}
+                            "record": rec, "pace": None}
     if rec is not None:
         view |= {"figures": _key_figures(ind, rec, lang), "verdict": rec["verdict"][lang],
+                 "findings": [f[lang] for f in rec.get("findings", [])],
+                 "data_needed": [f[lang] for f in rec.get("data_needed", [])],
+                 "pace": _pace_note(rec, _unit(ind, lang), lang),
                  "flags": [f[lang] for f in rec.get("flags", [])], "reasons": [r[lang] for r in rec.get("reasons", [])],
                  "shown": _values_shown(rec, _unit(ind, lang), lang)}
     return view
@@ -278,8 +375,32 @@ def _findings(rows: list[dict[str, Any]], lang: str) -> list[str]:
     def names(codes: tuple[str, ...]) -> str:
         hit = [r["ind"].name[lang] for r in rows if r["status"]["code"] in codes]
         return t("sep", lang).join(hit) if hit else t("summary.none", lang)
-    return [t("summary.good", lang, names=names(GOOD)), t("summary.bad", lang, names=names(BAD)),
-            t("summary.nodata", lang, names=names(("insufficient_data", "not_identified", NO_RECORD)))]
+    watch = [t("summary.watch", lang, names=names(WATCH))] if any(r["status"]["code"] in WATCH for r in rows) else []
+    return [t("summary.good", lang, names=names(GOOD)), *watch, t("summary.bad", lang, names=names(BAD)),
+            t("summary.nodata", lang, names=names(("undetermined", "insufficient_data", "not_identified", NO_RECORD)))]
+
+
+def _needed(rows: list[dict[str, Any]], by_id: dict[str, dict[str, Any]], lang: str) -> list[dict[str, Any]]:
+    """The analyst's request list: per indicator, the values that would settle its verdict."""
+    out = []
+    for r in rows:
+        rec = by_id.get(r["ind"].id)
+        if rec and rec.get("data_needed"):
+            out.append({"ind": r["ind"], "status": r["status"], "what": [m[lang] for m in rec["data_needed"]]})
+    return out
+
+
+def _binding(rows: list[dict[str, Any]], lang: str) -> str | None:
+    """Binding (约束性) and indicative (预期性) targets counted apart, as official reviews do."""
+    groups = {True: [], False: [], None: []}  # type: dict[bool | None, list[str]]
+    for r in rows:
+        if r["ind"].identified:
+            groups[r["ind"].binding].append(r["status"]["code"])
+    if not groups[True] and not groups[False]:
+        return None
+    good = lambda codes: sum(c in GOOD for c in codes)  # noqa: E731
+    return t("summary.binding", lang, b=len(groups[True]), bg=good(groups[True]), i=len(groups[False]),
+             ig=good(groups[False]), u=len(groups[None]))
 
 
 def _counts(rows: list[dict[str, Any]], lang: str) -> list[dict[str, Any]]:
@@ -312,6 +433,23 @@ def _coverage(plan: LoadedPlan, dataset: Dataset, year: int, lang: str) -> dict[
     return {"years": [int(y) for y in matrix.columns], "rows": rows, "gaps": gap_rows, "legend": legend}
 
 
+def _context_series(plan: LoadedPlan, dataset: Dataset, year: int, lang: str) -> list[dict[str, Any]]:
+    """Per context series of the plan: its name, the indicators whose charts draw it (linked under
+    ``context:`` or compared by a qualitative rule), and every row
+    as of ``year`` (value in the row's own unit, kind, source, note)."""
+    p = plan.plan
+    points = context_points(plan, dataset, year)
+    out = []
+    for c in p.context_series:
+        rows = [{"period": r["period"], "value": _value(r["value"], r["qualifier"], r["unit"]) or DASH,
+                 "kind": t(f"pkind.{r['kind']}", lang) if has(f"pkind.{r['kind']}") else r["kind"],
+                 "source": r["source"], "note": r["note"]} for r in points[c.id]]
+        out.append({"id": c.id, "name": c.name[lang], "rows": rows,
+                    "linked": [i for i in p.indicators if c.id in i.context
+                               or (i.rule is not None and c.id in (i.rule.compare, i.rule.at_least))]})
+    return out
+
+
 def _sources(dataset: Dataset) -> list[dict[str, Any]]:
     return [{"id": r.source, "publisher": r.publisher, "title": r.title, "published": r.published,
              "url": r.url, "link": safe_url(r.url), "confidence": r.confidence}
@@ -336,15 +474,17 @@ def _scorecard(plan: LoadedPlan, rows: list[dict[str, Any]], lang: str) -> dict[
         ind, mid, fin = inds[row["indicator_id"]], row["midterm"], row["final"]
         unit = _unit(ind, lang)
         inside = fin["inside_interval"]
+        # Said once per row: "no mid-term forecast" is the Call; "no end-year value" is the End value cell.
+        no_forecast = "" if row["call"] == "no_forecast" else "sc.no_mid_forecast"
         out.append({
             "ind": ind,
             "mid_status": _status_view(mid["status"]["code"], lang),
-            "probability": _likelihood(mid, lang, "sc.no_mid_forecast"),
-            "forecast": _forecast(mid, unit, lang, "sc.no_mid_forecast"),
+            "probability": _likelihood(mid, lang, no_forecast),
+            "forecast": _forecast(mid, unit, lang, no_forecast),
             "final_status": _status_view(fin["status"]["code"], lang),
             "end_value": cell(_value(fin["end_value"], "=", unit), t("sc.no_end_value", lang)),
             "inside": cell(None if inside is None else t("sc.yes" if inside else "sc.no", lang),
-                           t("sc.no_end_value" if fin["end_value"] is None else "sc.no_interval", lang)),
+                           "" if fin["end_value"] is None or row["call"] == "no_forecast" else t("sc.no_interval", lang)),
             "call": {"code": row["call"], "text": t(f"call.{row['call']}", lang)},
             "provisional": bool(fin.get("provisional")),
         })
@@ -419,6 +559,7 @@ def render_html(*, plan: LoadedPlan, dataset: Dataset, records: list[dict[str, A
         "lang": lang, "html_lang": HTML_LANG[lang], "plan": p, "year": year, "meta": meta,
         "files": _meta_files(meta), "css": (HERE / "static" / "report.css").read_text(encoding="utf-8"),
         "rows": rows, "counts": _counts(rows, lang), "findings": _findings(rows, lang),
+        "needed": _needed(rows, by_id, lang), "binding": _binding(rows, lang),
         "n_results": sum(1 for r in rows if r["status"]["code"] not in ("not_identified", NO_RECORD)),
         "overview": _overview_uri(plan, records, figures, lang, only),
         "sections": [_section(ind, by_id.get(ind.id), figures, lang, only) for ind in p.indicators],
@@ -429,6 +570,8 @@ def render_html(*, plan: LoadedPlan, dataset: Dataset, records: list[dict[str, A
         "midterm_year": midterm_year(p),
         "backtest": _backtest(plan, backtests, config, year, lang) if backtests is not None else None,
         "projects": projects, "coverage": _coverage(plan, dataset, year, lang),
+        "context_series": _context_series(plan, dataset, year, lang),
+        "end_observed": any(r.get("end_observed") for r in rows),
         "method": [{"key": d["key"], "value": d["value"], "meaning": d[lang]} for d in describe(config)],
         "statuses": [_status_view(c, lang) for c in STATUSES],
         "likelihoods": [t(f"likelihood.{c}", lang) for c in LIKELIHOODS],

@@ -222,6 +222,7 @@ PLAN_EDITS = {
     "plan-end-before-base": ("end_year: 2025", "end_year: 2019"),
     "plan-duplicate-id": ("- id: unemployment_rate", "- id: new_jobs"),
     "plan-unknown-field": ("direction: lower", "directon: lower"),
+    "plan-unknown-context": ("    direction: lower\n", "    direction: lower\n    context: [registered_rate]\n"),
 }
 
 

@@ -85,6 +85,9 @@ def test_the_final_report_has_the_scorecard(synthetic, final) -> None:
         jobless = rows[0]
         assert i18n.t("call.wrong", lang) in jobless and i18n.t("status.missed", lang) in jobless
         assert "None" not in html and "nan" not in _table(html, "scorecard")
+        # A row without a mid-term forecast says so once, in its Call, not in three more cells.
+        silent = [r for r in rows if i18n.t("call.no_forecast", lang) in r]
+        assert silent and all(r.count(i18n.t("sc.no_mid_forecast", lang)) == (lang == "zh") for r in silent)  # zh: same words
 
 
 def test_the_midterm_report_has_no_scorecard(synthetic) -> None:

@@ -215,6 +215,10 @@ def _latest(rec: dict[str, Any], unit: str, lang: str, why: str = "na.no_value")
     """The latest value; for a cumulative target the total to date (base year + 1 .. current year) with
     the last single-year flow beside it, since a flow alone reads as the whole achievement."""
     point = rec.get("latest")
+    low = rec.get("lower_bound")
+    if rec["kind"] == "cumulative" and low is not None and low > (rec.get("cumulative_done") or 0) + 1e-9:
+        # more is known than the running sum: the disjoint-period total, "at least"
+        return cell(t("latest.at_least", lang, value=_value(low, "=", unit)), "")
     if rec["kind"] != "cumulative" or not point or point["value"] is None:
         return point_cell(point, unit, lang, why)
     last, year = _value(point["value"], point["qualifier"], unit), charts.period_end(point["period"])
@@ -244,11 +248,29 @@ def _years_progress(rec: dict[str, Any], lang: str) -> dict[str, str | None]:
 
 
 def _row_reason(rec: dict[str, Any], lang: str) -> str | None:
-    """The one short reason a summary row gives for what it cannot show: the years without data of an
-    each-year target, else the record's first reason; None when nothing is missing."""
-    unknown = rec.get("years_unknown") or []
-    if rec["kind"] in EACH_YEAR and unknown:
-        return t("reason.years_unknown", lang, years=years_text(unknown, lang))
+    """The one short reason a summary row gives for what it cannot show, in a few words: the years of an
+    each-year target with no data or only part-year readings, the year progress rests on, or the
+    record's first reason."""
+    results = rec.get("year_results") or []
+    blind = [r["year"] for r in results if r["outcome"] == "unknown" and r.get("p") is None]
+    partial = [r["year"] for r in results if r["outcome"] == "unknown" and r.get("p") is not None]
+    if rec["kind"] in EACH_YEAR and (blind or partial or rec.get("years_unknown")):
+        parts = []
+        if blind or (not results and rec.get("years_unknown")):
+            parts.append(t("reason.years_unknown", lang, years=years_text(blind or rec["years_unknown"], lang)))
+        if partial:
+            parts.append(t("reason.years_partial", lang, years=years_text(partial, lang)))
+        return t("sep.clause", lang).join(parts)
+    codes = [r["code"] for r in rec.get("reasons") or []]
+    low = rec.get("lower_bound")
+    if rec["kind"] == "cumulative" and low is not None and low > (rec.get("cumulative_done") or 0) + 1e-9:
+        missing = [y for y in range(rec["base_year"] + 1, min(rec["evaluation_year"], rec["end_year"]) + 1)
+                   if str(y) not in {p["period"] for p in rec.get("history") or []}]
+        return t("reason.lower_bound", lang, years=years_text(missing, lang))
+    if "no_current_value" in codes and rec.get("lower_bound") is None:
+        return t("reason.no_value", lang, year=rec["base_year"] + 1)
+    if "stale" in codes and rec.get("current_year"):
+        return t("reason.as_of", lang, year=rec["current_year"])
     if rec.get("reasons"):
         return rec["reasons"][0][lang]
     return t(_no_forecast_why(rec, "na.no_forecast"), lang)
@@ -270,6 +292,10 @@ def _summary_row(ind: Indicator, rec: dict[str, Any] | None, lang: str, only: li
         progress = _ratio(rec.get("progress"), "", pct=True)
         if progress["text"] is not None and rec.get("pace") is not None:
             progress["text"] += f" (ρ={rec['pace']:.2f})"
+        low = rec.get("lower_bound")
+        if rec["kind"] == "cumulative" and low is not None and low > (rec.get("cumulative_done") or 0) + 1e-9 \
+                and rec.get("target"):
+            progress = cell(f"≥ {low / rec['target']:.0%}", "")
     end_observed = (rec.get("current_year") or 0) >= rec["end_year"]
     view |= {
         "base": cell("", "") if rec["kind"] in NO_BASE else point_cell(rec.get("base"), unit, lang, ""),

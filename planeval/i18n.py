@@ -198,7 +198,7 @@ _S: dict[str, tuple[str, str]] = {
     "cal.series": ("序列数", "Series"),
     "cal.mase": ("MASE", "MASE"),
     "cal.smape": ("sMAPE (%)", "sMAPE (%)"),
-    "cal.coverage_h": ("80%覆盖率 h={h}", "80% cov. h={h}"),
+    "cal.coverage_h": ("80%区间覆盖率（h = {h}年）", "80% coverage, h = {h} years ahead"),
     "cal.skill": ("Brier技能分数", "Brier skill"),
     "cal.fig.coverage": ("80%区间的实际覆盖率，按预测年数（灰带：78–82%）",
                          "Share of outcomes inside the 80% interval, by years ahead (grey band: 78–82%)"),

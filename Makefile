@@ -14,7 +14,7 @@ NBVAL_FLAGS ?= -p no:cacheprovider --nbval-lax --nbval-current-env
 # The machine exports PYTHONDONTWRITEBYTECODE=1; without precompiled bytecode notebooks run ~2x slower.
 export UV_COMPILE_BYTECODE := 1
 
-.PHONY: help env sysdeps report test lab notebooks lock bench clean
+.PHONY: help env sysdeps report test lab notebooks lock bench calibrate clean
 
 help: ## list the targets
 	@echo "make <target>   (YEAR=$(YEAR), PYTHON=$(PYTHON))"
@@ -62,6 +62,9 @@ lock: $(UV_STAMP) ## re-resolve requirements.lock from requirements.in; regenera
 
 bench: env sysdeps ## time the report pipeline
 	$(PY) bench/run.py
+
+calibrate: env ## learn the forecast's error spread on M1+Tourism yearly series; check on M3 (writes calibration/)
+	$(PY) scripts/calibrate.py
 
 clean: ## remove .venv, report outputs and caches (keeps reports/README.md)
 	rm -rf $(VENV) .pytest_cache .hypothesis .cache bench/out *.egg-info

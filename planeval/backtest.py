@@ -3,8 +3,8 @@
 For every origin (an observed year with enough points at or before it) the models of
 :func:`planeval.forecast.simulate` are fitted on the points up to the origin only, and their
 1-, 2- and 3-year-ahead forecasts are compared with what was later observed. Reported per model
-and pooled: the number of forecasts, the coverage of the ``config.interval`` (80%) interval, with
-and without the spread inflation, and the MASE against the naive forecast. Pure computation: no
+and pooled: the number of forecasts, the coverage of the ``config.interval`` (80%) interval, with the
+calibrated error spread and with the models' own ("uninflated"), and the MASE against the naive forecast. Pure computation: no
 files are read or written.
 """
 
@@ -31,7 +31,7 @@ _EDGE = 1e-9
 
 @dataclass(frozen=True)
 class Interval:
-    """One model's forecast of one year: the median and the interval ends (inflated and not)."""
+    """One model's forecast of one year: the median and the interval ends (calibrated, and the models' own)."""
 
     point: float
     low: float
@@ -54,7 +54,7 @@ class BacktestForecast:
 class Score:
     n: int  # forecasts scored
     coverage: float | None  # share of actual values inside the inflated interval
-    coverage_uninflated: float | None  # the same without the spread inflation
+    coverage_uninflated: float | None  # the same with the models' own spread (before recalibration)
     mase: float | None  # mean of |actual − median| / naive_scale over forecasts with naive_scale > 0
     n_mase: int  # forecasts entering the MASE
 

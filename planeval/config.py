@@ -32,11 +32,14 @@ class MethodConfig:
     around_tolerance: float = 0.5
     # `full_rate` targets: a value at or above this counts as 100%.
     full_rate_threshold: float = 99.5
-    # Forecast.
+    # Forecast. The error spread is learned by `make calibrate` (planeval/calibrated.py, README
+    # "Forecast calibration"); spread_inflation stretches it further (1.0: as calibrated).
     min_points_pace: int = 2
     min_points_probability: int = 5
     min_points_ets: int = 8
-    spread_inflation: float = 1.5
+    models: str = "rw_drift,linear_trend,theta"
+    drift_shrinkage: float = 0.25
+    spread_inflation: float = 1.0
     paths_per_model: int = 2000
     seed: int = 20211019
     interval: float = 0.80
@@ -97,7 +100,10 @@ DESCRIPTIONS: dict[str, tuple[str, str]] = {
     "min_points_pace": ("计算进度所需的最少年度观测数", "fewest annual points for pace"),
     "min_points_probability": ("计算实现概率所需的最少年度观测数", "fewest annual points for a probability"),
     "min_points_ets": ("使用阻尼趋势ETS模型所需的最少观测数", "fewest points for the damped-trend ETS model"),
-    "spread_inflation": ("残差离散度放大系数", "inflation of the residual spread"),
+    "models": ("合并的预测模型（适用时）", "forecast models pooled (where they apply)"),
+    "drift_shrinkage": ("随机游走漂移项的收缩权重（1为不收缩）", "weight on the random walk's estimated drift (1: none shrunk)"),
+    "spread_inflation": ("在校准误差分布之上的额外放大系数（1为按校准）",
+                         "extra stretch on top of the calibrated error spread (1: as calibrated)"),
     "paths_per_model": ("每个模型模拟的路径数", "simulated paths per model"),
     "seed": ("随机数种子", "random seed"),
     "interval": ("预测区间的覆盖概率", "coverage of the forecast interval"),

@@ -176,13 +176,14 @@ _S: dict[str, tuple[str, str]] = {
     "grade.long": ("{confidence}（{n}个发布者：{sources}）", "{confidence} ({n} publisher(s): {sources})"),
     "na.no_evidence": ("无可依据的数据", "no row to rest on"),
     "fig.probability": ("实现概率 p", "Probability p"),
-    "fig.probability_uninflated": ("不放大残差时的概率", "p without spread inflation"),
+    "fig.probability_uninflated": ("按模型自身离散度（未校准）的概率", "p with the models' own spread (uncalibrated)"),
     "fig.probability_by_model": ("各模型的概率", "p per model"),
     "fig.fit_years": ("拟合所用年份", "Years fitted"),
     "fig.value": ("数值", "Value"),
     "model.rw_drift": ("带漂移随机游走", "random walk with drift"),
     "model.linear": ("线性趋势", "linear trend"),
     "model.ets_damped": ("阻尼趋势ETS", "damped-trend ETS"),
+    "model.theta": ("Theta方法", "Theta method"),
     "model.linear_trend": ("线性趋势", "linear trend"),
     "model.pooled": ("合并", "pooled"),
     # Progress of each-year kinds: years met out of the elapsed years.
@@ -232,10 +233,40 @@ _S: dict[str, tuple[str, str]] = {
                  "last-value forecast."),
     "bt.n": ("预测次数", "Forecasts"),
     "bt.coverage": ("80%区间覆盖率", "80% coverage"),
-    "bt.coverage_uninflated": ("覆盖率（不放大残差）", "Coverage, no inflation"),
+    "bt.coverage_uninflated": ("覆盖率（模型自身离散度，未校准）", "Coverage, models' own spread"),
     "bt.mase": ("MASE：{model}", "MASE: {model}"),
     "bt.all": ("全部指标合并", "All indicators pooled"),
     "bt.none": ("没有可回测的指标。", "No indicator could be backtested."),
+    # Method: the forecast's calibration (make calibrate).
+    "cal.title": ("预测的校准", "Calibration of the forecast"),
+    "cal.intro": ("预测区间和概率不是凭经验放大，而是在公开的真实年度序列上校准的：M1和Tourism竞赛的年度序列"
+                  "截取最后k个点（k = 5–12，与中期评估时指标的长度相当），预测其后的1–6年，再与实际值比较；"
+                  "各模型合并后的中位数决定中心，误差分布（按k和预测年数）从这些序列学得。M3年度序列只用于独立检验，"
+                  "不参与任何拟合或选择。表中MASE与sMAPE依次为：本方法 / Theta方法 / 朴素预测；Brier技能分数以"
+                  "各事件的基础频率为参照，大于0表示优于基础频率。（校准日期{date}，代码版本{code}）",
+                  "The forecast's intervals and probabilities are not widened by a rule of thumb but calibrated on "
+                  "public real yearly series: the yearly series of the M1 and Tourism competitions, cut to their "
+                  "last k points (k = 5–12, as long as an indicator's history at mid-term), forecast 1–6 years "
+                  "ahead and compared with what happened. The models' pooled median sets the centre; the spread "
+                  "of the errors around it (by k and years ahead) is learned from these series. M3's yearly series "
+                  "are an independent check only: nothing is fitted or chosen on them. MASE and sMAPE: this method "
+                  "/ the Theta method / the naive last value. Brier skill against each event's base rate: above 0 "
+                  "is better than the base rate. (Calibrated {date}, code {code}.)"),
+    "cal.calibration": ("M1 + Tourism（校准）", "M1 + Tourism (calibration)"),
+    "cal.check": ("M3（独立检验）", "M3 (independent check)"),
+    "cal.corpus": ("序列集", "Corpus"),
+    "cal.series": ("序列数", "Series"),
+    "cal.mase": ("MASE", "MASE"),
+    "cal.smape": ("sMAPE (%)", "sMAPE (%)"),
+    "cal.coverage_h": ("80%区间覆盖率（h = {h}年）", "80% coverage, h = {h} years ahead"),
+    "cal.skill": ("Brier技能分数", "Brier skill"),
+    "cal.fig.coverage": ("80%区间的实际覆盖率，按预测年数（灰带：78–82%）",
+                         "Share of outcomes inside the 80% interval, by years ahead (grey band: 78–82%)"),
+    "cal.fig.accuracy": ("合并中位数、Theta方法与朴素预测的精度，按历史长度k",
+                         "Accuracy of the pooled median, the Theta method and the naive forecast, by history length k"),
+    "cal.fig.reliability": ("可靠性曲线：预测概率与实际发生频率（阈值事件：自身趋势路径±2%/±5%、最后观测值及其+10%）",
+                            "Reliability: forecast probability against observed frequency (threshold events: the "
+                            "series' own trend path ±2%/±5%, its last value and last value +10%)"),
     "na.no_model": ("该模型未拟合", "model not fitted"),
     # Missing values: "—" and why.
     "na.no_value": ("无年度数据", "no annual value"),

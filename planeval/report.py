@@ -39,7 +39,7 @@ BAD = ("lagging", "moving_away", "likely_missed", "missed")
 PACE_SHOWN = ("broadly_on_track", "lagging", "moving_away")  # statuses printed with the pace still needed
 NO_RECORD = "no_record"
 NOT_INCLUDED = "not_included"
-MODEL_KEYS = ("rw_drift", "linear", "linear_trend", "ets_damped")
+MODEL_KEYS = ("rw_drift", "linear", "linear_trend", "theta", "ets_damped")
 EACH_YEAR = ("ceiling_each_year", "floor_each_year", "qualitative")
 NO_BASE = (*EACH_YEAR, "cumulative")  # kinds whose verdict uses no base value: the base cell stays empty
 
@@ -536,7 +536,7 @@ def _score_cells(s: dict[str, Any] | None, lang: str, of: int | None = None) -> 
 def _backtest(plan: LoadedPlan, results: Backtests,
               config: MethodConfig, year: int, lang: str) -> dict[str, Any]:
     """The method section's backtest table: per indicator, then all indicators pooled."""
-    models = ("rw_drift", "linear_trend", "ets_damped", POOLED)
+    models = ("rw_drift", "linear_trend", "theta", "ets_damped", POOLED)
 
     def view(name: str, scores: dict[str, dict[str, Any]] | None, reason: Message | None) -> dict[str, Any]:
         scores = scores or {}
@@ -555,6 +555,39 @@ def _backtest(plan: LoadedPlan, results: Backtests,
     return {"rows": rows, "all": view(t("bt.all", lang), pooled["scores"], None) if pooled["forecasts"] else None,
             "models": [t(f"model.{m}", lang) for m in models],
             "intro": t("bt.intro", lang, year=year, interval=f"{config.interval:.2f}")}
+
+
+CALIBRATION_DIR = HERE.parent / "calibration"
+CALIBRATION_FIGURES = ("coverage", "accuracy", "reliability")
+
+
+def calibration_view(lang: str, folder: Path = CALIBRATION_DIR) -> dict[str, Any] | None:
+    """The method section's calibration block, from ``make calibrate``'s committed summary and figures:
+    per corpus (calibration, independent check) the point accuracy against Theta and the naive forecast,
+    the 80% coverage by years ahead and the Brier skill; the figures as data URIs. None without a summary."""
+    path = folder / "summary.json"
+    if not path.is_file():
+        return None
+    import json
+
+    summary = json.loads(path.read_text(encoding="utf-8"))
+    rows = []
+    for corpus in ("calibration", "check"):
+        r = summary.get(corpus)
+        if not r:
+            continue
+        o = r["overall"]
+        rows.append({"name": t(f"cal.{corpus}", lang), "series": str(r["series"]), "forecasts": str(r["forecasts"]),
+                     "mase": f"{o['mase']:.2f} / {o['mase_theta']:.2f} / {o['mase_naive']:.2f}",
+                     "smape": f"{o['smape']:.1f} / {o['smape_theta']:.1f} / {o['smape_naive']:.1f}",
+                     "coverage": [f"{r['by_h'][h]['coverage']:.2f}" for h in sorted(r["by_h"], key=int)],
+                     "skill": f"{r['brier']['all']['skill']:.2f}"})
+    horizons = sorted(summary["calibration"]["by_h"], key=int)
+    figures = [{"uri": _figure_uri(folder / f"{name}.png"), "caption": t(f"cal.fig.{name}", lang)}
+               for name in CALIBRATION_FIGURES if (folder / f"{name}.png").is_file()]
+    prov = summary.get("provenance", {})
+    return {"rows": rows, "horizons": horizons, "figures": figures,
+            "intro": t("cal.intro", lang, date=prov.get("date", "?"), code=prov.get("code", "?"))}
 
 
 def render_html(*, plan: LoadedPlan, dataset: Dataset, records: list[dict[str, Any]], figures: dict[str, Path],
@@ -595,6 +628,7 @@ def render_html(*, plan: LoadedPlan, dataset: Dataset, records: list[dict[str, A
         "scorecard": _scorecard(plan, scorecard, lang) if scorecard is not None and year >= p.end_year else None,
         "midterm_year": midterm_year(p),
         "backtest": _backtest(plan, backtests, config, year, lang) if backtests is not None else None,
+        "calibration": calibration_view(lang),
         "projects": projects, "coverage": _coverage(plan, dataset, year, lang),
         "context_series": _context_series(plan, dataset, year, lang),
         "end_observed": any(r.get("end_observed") for r in rows),

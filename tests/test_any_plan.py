@@ -54,8 +54,8 @@ def test_the_synthetic_plan_runs_end_to_end(report: Path) -> None:
     with_p = {i for i, r in records.items() if r["forecast"] and r["forecast"]["probability"] is not None}
     assert with_p == {"jobless_rate", "training_volume", "members_stock", "fund_increase", "activity_rate",
                       "online_share"}
-    # 2008–2018: 11 consecutive points, enough for the damped-trend ETS model.
-    assert "ets_damped" in records["jobless_rate"]["forecast"]["models"]
+    # 2008–2018: 11 consecutive points: the Theta model applies (ETS is not pooled by default).
+    assert records["jobless_rate"]["forecast"]["models"] == ["rw_drift", "linear_trend", "theta"]
     # The break in 2013 keeps 2012 out of the fit.
     assert records["members_stock"]["forecast"]["fit_years"] == list(range(2013, 2019))
     for lang in ("zh", "en"):

@@ -21,7 +21,7 @@ from planeval import i18n
 from planeval.charts import indicator_chart, overview_figure, png_bytes, save_png
 from planeval.data import load_dataset
 from planeval.plan import load_plan
-from planeval.report import NO_BASE, fmt_number, render_html, render_index, safe_url, write_pdf
+from planeval.report import CALIBRATION_FIGURES, NO_BASE, fmt_number, render_html, render_index, safe_url, write_pdf
 
 ROOT = Path(__file__).resolve().parents[1]
 PLAN = ROOT / "params" / "shanghai_14th_employment.yaml"
@@ -149,7 +149,8 @@ def test_self_contained(setup):
         assert set(external) <= source_links
         assert all(r.startswith(("data:image/png;base64,", "#", "http")) for r in refs)
         assert "@import" not in html and "url(" not in html.split("</style>")[0]
-        assert html.count('<img src="data:image/png;base64,') == 1 + 5  # overview + 5 synthetic records
+        # overview + 5 synthetic records + the method section's calibration figures (calibration/*.png)
+        assert html.count('<img src="data:image/png;base64,') == 1 + 5 + len(CALIBRATION_FIGURES)
 
 
 def test_helpers():

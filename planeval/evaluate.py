@@ -1105,8 +1105,16 @@ def _verdict(ind: Indicator, result: dict, year: int, e: int, graded: ev.Grade) 
     if p is not None and not result["basis"].startswith("settled"):
         lk = result.get("likelihood")
         bound_zh, bound_en = ("至多", "at most ") if result.get("probability_is_bound") and p >= 0.01 else ("", "")
-        parts_zh.append(f"。{e}年目标{lk.zh if lk else ''}（概率{bound_zh}{words.percent(p)}）")
-        parts_en.append(f". The {e} target is {lk.en if lk else ''} to be met (p {bound_en}{words.percent(p)})")
+        word_zh, word_en, shown = (lk.zh if lk else ""), (lk.en if lk else ""), f"{bound_en}{words.percent(p)}"
+        if ind.kind is not None and ind.kind.each_year:
+            parts_zh.append(f"。规划期内每年均达标{word_zh}（概率{bound_zh}{words.percent(p)}）")
+            parts_en.append(f". That every plan year meets the target is {word_en} (p {shown})")
+        elif year >= e:
+            parts_zh.append(f"。目标{word_zh}（概率{bound_zh}{words.percent(p)}）")
+            parts_en.append(f". That the target was met is {word_en} (p {shown})")
+        else:
+            parts_zh.append(f"。预计{e}年目标{word_zh}（概率{bound_zh}{words.percent(p)}）")
+            parts_en.append(f". The {e} target is {word_en} to be met (p {shown})")
     if graded.confidence is not None and st.code != "insufficient_data":
         conf_zh, conf_en = words.CONFIDENCE[graded.confidence]
         parts_zh.append(f"；证据可信度{conf_zh}（{graded.publishers}个发布者）")

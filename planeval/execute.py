@@ -12,12 +12,14 @@ import json
 import os
 import re
 import shutil
+import signal
 import tempfile
 import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable, Iterator
 
 if TYPE_CHECKING:
     import nbformat
@@ -26,6 +28,96 @@ if TYPE_CHECKING:
 # launch a kernel as early as it can, and nbformat alone takes 0.3 s to import.
 
 KERNEL_NAME = "python3"
+KERNEL_FOLDER = "planeval-kernel-"  # + the run's pid + "-": a warm kernel's sockets, in the temporary folder
+
+
+class Stopped(KeyboardInterrupt):
+    """The run was stopped by SIGINT (Ctrl-C) or SIGTERM; ``status`` is the shell's exit status for it."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+        self.status = 128 + signum
+
+
+_STOPPING = threading.Event()  # set by the first SIGINT/SIGTERM: no new kernel starts, nothing is retried
+_HANDLING: list[bool] = []  # non-empty while stop_on_signals() is in force (it may be nested)
+
+
+def stopping() -> bool:
+    return _STOPPING.is_set()
+
+
+def child_pids(parent: int | None = None) -> list[int]:
+    """The live child processes of ``parent`` (default: this process), from /proc (empty elsewhere)."""
+    parent = os.getpid() if parent is None else parent
+    found = []
+    try:
+        entries = os.listdir("/proc")
+    except OSError:
+        return []
+    for name in entries:
+        if not name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{name}/stat", "rb") as f:
+                fields = f.read().rsplit(b")", 1)[1].split()  # after "pid (command)"
+        except OSError:
+            continue
+        if int(fields[1]) == parent and fields[0] != b"Z":
+            found.append(int(name))
+    return found
+
+
+def kill_children() -> None:
+    """SIGKILL every child process: the kernels and the forked PDF workers. Whatever waits on them
+    then returns at once (a dead kernel, a broken process pool) instead of finishing its work."""
+    for pid in child_pids():
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except OSError:
+            pass
+
+
+def remove_dead_kernel_folders() -> list[str]:
+    """Remove the warm kernels' socket folders left by runs that were killed; returns what was done."""
+    done = []
+    pattern = re.compile(rf"^{KERNEL_FOLDER}(\d+)-")
+    tmp = Path(tempfile.gettempdir())
+    for path in sorted(tmp.glob(f"{KERNEL_FOLDER}*")):
+        m = pattern.match(path.name)
+        if m and path.is_dir() and not Path(f"/proc/{m.group(1)}").exists() and Path("/proc/self").exists():
+            shutil.rmtree(path, ignore_errors=True)
+            done.append(f"removed {path}, left by a stopped run")
+    return done
+
+
+@contextmanager
+def stop_on_signals() -> Iterator[None]:
+    """Within: SIGINT and SIGTERM stop the run within seconds. The first one kills the child processes,
+    marks the run as stopping (queued notebooks are not started, a dead kernel is not restarted) and
+    raises :class:`Stopped` in the main thread, so every ``finally`` removes what the run made; a
+    second one exits at once. Only the main thread can take signals; elsewhere this does nothing."""
+    if threading.current_thread() is not threading.main_thread() or _HANDLING:
+        yield
+        return
+
+    def handler(signum: int, _frame: object) -> None:
+        if _STOPPING.is_set():
+            os._exit(128 + signum)
+        _STOPPING.set()
+        kill_children()
+        raise Stopped(signum)
+
+    previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)}
+    _HANDLING.append(True)
+    try:
+        yield
+    finally:
+        for sig, old in previous.items():
+            signal.signal(sig, old)
+        _HANDLING.clear()
+        _STOPPING.clear()
 
 
 @dataclass(frozen=True)
@@ -159,7 +251,7 @@ class WarmKernel:
         # nbclient drives the kernel through an asynchronous client; a blocking one would stall its
         # event loop (and with it the cell timeout) while waiting for output. Local IPC sockets in a
         # private folder instead of TCP on localhost: nothing listens on a port.
-        self.sockets = tempfile.mkdtemp(prefix="planeval-kernel-")
+        self.sockets = tempfile.mkdtemp(prefix=f"{KERNEL_FOLDER}{os.getpid()}-")
         self.km = KernelManager(kernel_name=KERNEL_NAME, transport="ipc", ip=os.path.join(self.sockets, "kernel"),
                                 client_class="jupyter_client.asynchronous.AsyncKernelClient")
         self.km.start_kernel(extra_arguments=[f"--IPKernelApp.exec_lines={[warm_up]!r}"] if warm_up else [])
@@ -192,7 +284,7 @@ class WarmKernel:
             client.execute(cleanup_kc=False)
         except (CellExecutionError, CellTimeoutError, DeadKernelError, RuntimeError) as exc:
             error = f"{type(exc).__name__}: {str(exc).strip().splitlines()[0][:300] if str(exc).strip() else ''}"
-            if isinstance(exc, (CellTimeoutError, DeadKernelError)):
+            if isinstance(exc, (CellTimeoutError, DeadKernelError)) and not stopping():
                 self.restart()
         finally:
             self.kc = client.kc
@@ -249,6 +341,8 @@ class KernelPool:
         return self
 
     def run(self, job: Job, timeout: int) -> Outcome:
+        if stopping():
+            return Outcome(job, False, 0.0, "the run was stopped")
         with self._lock:
             warm = self._idle.pop() if self._idle else None
         if warm is None:
@@ -281,6 +375,8 @@ class KernelPool:
 
 def run_job(job: Job, mode: str, timeout: int, pool: KernelPool | None = None) -> Outcome:
     """Run one job; any failure (a cell error, a dead kernel) is an unsuccessful Outcome, never raised."""
+    if stopping():
+        return Outcome(job, False, 0.0, "the run was stopped")
     try:
         if mode == "warm":
             assert pool is not None, "warm mode needs a KernelPool"

@@ -18,11 +18,14 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import errno
+import fcntl
 import os
 import re
 import shutil
 import signal
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Callable, Iterator
 
 from .errors import InputError
 
@@ -49,6 +52,31 @@ def old_dir(out: Path, year: int, pid: int | None = None) -> Path:
 
 def cache_dir(out: Path) -> Path:
     return out / ".cache"
+
+
+def lock_file(out: Path, year: int) -> Path:
+    return out / f".lock-{year}"
+
+
+@contextmanager
+def locked(out: Path, year: int, log: Callable[[str], None] = print) -> Iterator[None]:
+    """Hold ``<out>/.lock-<year>`` (an advisory lock, released by the system however the holder
+    ends): one run at a time writes a year's report, its staging folder and its cache work folders.
+    A second run says which process it waits for, then waits (Ctrl-C stops the wait)."""
+    path = lock_file(out, year)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip() or "?"
+            log(f"waiting for another run writing {report_dir(out, year)} (process {holder}) to finish")
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()}\n".encode("ascii"), 0)
+        yield
+    finally:
+        os.close(fd)  # releases the lock; the file stays (removing it would race with a waiting run)
 
 
 def _overlap(a: Path, b: Path) -> bool:

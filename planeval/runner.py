@@ -17,7 +17,7 @@ import shutil
 import sys
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import ThreadPoolExecutor, as_completed, wait
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -25,13 +25,14 @@ from typing import Callable
 
 from .data import Dataset, load_dataset
 from .errors import InputError
-from .execute import Job, KernelPool, Outcome, run_job, warm_up_code
+from .execute import (Job, KernelPool, Outcome, kill_children, remove_dead_kernel_folders, run_job, stop_on_signals,
+                      stopping, warm_up_code)
 from .fingerprint import dataset_digest, indicator_inputs
 from .hashing import (LOCK, NOTEBOOK, ROOT, SUMMARY, files_digest, git_commit, library_files, quick_key,
                       run_parameters, sha256_file, sha256_json)
 from .i18n import LANGS
 from .plan import LoadedPlan, load_plan
-from .publish import check_output_paths, failed_dir, publish, recover, report_dir, staging_dir
+from .publish import check_output_paths, failed_dir, locked, publish, recover, report_dir, staging_dir
 
 # The repository's own folders: no output path may touch them (the default reports/ is not among them).
 REPO_FOLDERS = tuple(ROOT / name for name in (".git", ".ci", "planeval", "notebooks", "params", "data", "tests", "docs",
@@ -132,14 +133,20 @@ def run(options: Options, log: Callable[[str], None] = print, progress: bool = F
         pool: KernelPool | None = None) -> Result:
     """Make the report; see the module docstring. ``pool``: warm kernels the caller started ahead
     (run_all.py starts one before it imports this module); run() takes it over and closes it. In warm
-    mode without one, run() starts its own at once, so a kernel boots while the inputs are checked."""
-    if pool is None and options.mode == "warm":
-        pool = KernelPool(warm_up_code([options.notebook, SUMMARY])).prestart()
-    try:
-        return _run(options, log, progress, pool)
-    finally:
-        if pool is not None:
-            pool.close()
+    mode without one, run() starts its own at once, so a kernel boots while the inputs are checked.
+
+    SIGINT and SIGTERM (when called from the main thread) stop the run within seconds: see
+    :func:`stop_on_signals`; :class:`~planeval.execute.Stopped` is raised once everything the run
+    made is removed, the previous report untouched. One run at a time per output folder and year:
+    a second one waits for the first (see :func:`locked`)."""
+    with stop_on_signals():
+        if pool is None and options.mode == "warm":
+            pool = KernelPool(warm_up_code([options.notebook, SUMMARY])).prestart()
+        try:
+            return _run(options, log, progress, pool)
+        finally:
+            if pool is not None:
+                pool.close()
 
 
 def _run(options: Options, log: Callable[[str], None], progress: bool, pool: KernelPool | None) -> Result:
@@ -147,8 +154,14 @@ def _run(options: Options, log: Callable[[str], None], progress: bool, pool: Ker
     loaded = load_plan(options.plan)
     dataset = load_dataset(loaded)
     ids = check_options(options, loaded)
+    with locked(options.out.resolve(), options.year, log):
+        return _run_locked(options, log, progress, pool, loaded, dataset, ids, started)
+
+
+def _run_locked(options: Options, log: Callable[[str], None], progress: bool, pool: KernelPool | None,
+                loaded: LoadedPlan, dataset: Dataset, ids: list[str], started: float) -> Result:
     out = options.out.resolve()
-    for line in recover(out, options.year):
+    for line in [*recover(out, options.year), *remove_dead_kernel_folders()]:
         log(line)
     cache = (options.cache or out / ".cache").resolve()
     final = report_dir(out, options.year)
@@ -226,22 +239,28 @@ def _run(options: Options, log: Callable[[str], None], progress: bool, pool: Ker
     try:
         with ThreadPoolExecutor(max_workers=1) as side:
             summary_done = side.submit(summary)
-            (staging / "notebooks").mkdir(parents=True)
-            (staging / "results").mkdir()
-            for i in ids:
-                nb, *results = _cache_files(entries[i], i)
-                shutil.copyfile(nb, staging / "notebooks" / nb.name)
-                for path in results:
-                    shutil.copyfile(path, staging / "results" / path.name)
-            preload.join()
-            from .assemble import assemble
+            try:
+                (staging / "notebooks").mkdir(parents=True)
+                (staging / "results").mkdir()
+                for i in ids:
+                    nb, *results = _cache_files(entries[i], i)
+                    shutil.copyfile(nb, staging / "notebooks" / nb.name)
+                    for path in results:
+                        shutil.copyfile(path, staging / "results" / path.name)
+                preload.join()
+                from .assemble import assemble
 
-            meta = {"commit": commit, "data_hash": data_hash[:16], "data_cutoff": str(options.year),
-                    "only": list(options.only)}
-            if "error" in ahead:
-                raise ahead["error"]  # type: ignore[misc]
-            outputs = assemble(loaded, as_of, ids, options.year, options.langs, staging, meta, log, jobs=options.jobs,
-                               backtests=ahead["backtests"])  # type: ignore[arg-type]
+                meta = {"commit": commit, "data_hash": data_hash[:16], "data_cutoff": str(options.year),
+                        "only": list(options.only)}
+                if "error" in ahead:
+                    raise ahead["error"]  # type: ignore[misc]
+                log(f"making the report: HTML and PDF in {', '.join(options.langs)}")
+                outputs = assemble(loaded, as_of, ids, options.year, options.langs, staging, meta, log,
+                                   jobs=options.jobs, backtests=ahead["backtests"])  # type: ignore[arg-type]
+            except BaseException:
+                while stopping() and wait([summary_done], timeout=0.5).not_done:
+                    kill_children()  # the summary's kernel, had it been starting when the signal came
+                raise
             summary_done.result()
         shutil.copyfile(summary_entry[SUMMARY.stem] / SUMMARY.name, staging / "notebooks" / SUMMARY.name)
         inputs = {**files_digest([loaded.path, *dataset.files.values()], ROOT), **code}
@@ -286,7 +305,17 @@ def _execute_cached(entries: dict[str, Path], expected: Callable[[str], list[Pat
     if cached:
         log(f"{len(cached)} notebook run(s) unchanged, taken from the cache: {', '.join(cached)}")
     failures: list[Outcome] = []
-    for outcome in execute_all(todo, options, log, progress, pool):
+    try:
+        outcomes = execute_all(todo, options, log, progress, pool)
+    except BaseException:
+        for job in todo:
+            shutil.rmtree(job.output_notebook.parent, ignore_errors=True)
+        raise
+    if stopping():  # the run is being stopped (a signal in the main thread): keep nothing of this phase
+        for job in todo:
+            shutil.rmtree(job.output_notebook.parent, ignore_errors=True)
+        return
+    for outcome in outcomes:
         job = outcome.job
         work = job.output_notebook.parent
         made = [work / p.relative_to(entries[job.label]) for p in expected(job.label)]
@@ -349,17 +378,27 @@ def execute_all(jobs: list[Job], options: Options, log: Callable[[str], None], p
     try:
         with ThreadPoolExecutor(max_workers=workers) as executor:
             futures = [executor.submit(run_job, job, options.mode, options.timeout, pool) for job in jobs]
-            for n, future in enumerate(as_completed(futures), 1):
-                outcome = future.result()
-                outcomes.append(outcome)
-                status = "ok" if outcome.ok else f"FAILED: {outcome.error}"
-                if bar is not None:
-                    bar.set_postfix_str(outcome.job.label)
-                    bar.update()
-                    if not outcome.ok:
-                        bar.write(f"{outcome.job.label}: {status}")
-                else:
-                    log(f"[{n}/{len(jobs)}] {outcome.job.label}: {status} ({outcome.seconds:.1f} s)")
+            try:
+                for n, future in enumerate(as_completed(futures), 1):
+                    if stopping():
+                        break  # the main thread is stopping the run; a killed notebook is no news
+                    outcome = future.result()
+                    outcomes.append(outcome)
+                    status = "ok" if outcome.ok else f"FAILED: {outcome.error}"
+                    if bar is not None:
+                        bar.set_postfix_str(outcome.job.label)
+                        bar.update()
+                        if not outcome.ok:
+                            bar.write(f"{outcome.job.label}: {status}")
+                    else:
+                        log(f"[{n}/{len(jobs)}] {outcome.job.label}: {status} ({outcome.seconds:.1f} s)")
+            except BaseException:
+                # Stopped (or a bug here): start no queued notebook, and end the running ones now
+                # rather than let the executor wait for them.
+                executor.shutdown(wait=False, cancel_futures=True)
+                while stopping() and wait(futures, timeout=0.5).not_done:
+                    kill_children()  # a kernel that was starting when the signal came
+                raise
     finally:
         if bar is not None:
             bar.close()

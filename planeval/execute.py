@@ -280,14 +280,16 @@ class WarmKernel:
                                 record_timing=False, resources={"metadata": {"path": str(job.cwd)}})
         client.kc = self.kc
         error = ""
+        restart = False
         try:
             client.execute(cleanup_kc=False)
         except (CellExecutionError, CellTimeoutError, DeadKernelError, RuntimeError) as exc:
             error = f"{type(exc).__name__}: {str(exc).strip().splitlines()[0][:300] if str(exc).strip() else ''}"
-            if isinstance(exc, (CellTimeoutError, DeadKernelError)) and not stopping():
-                self.restart()
+            restart = isinstance(exc, (CellTimeoutError, DeadKernelError)) and not stopping()
         finally:
             self.kc = client.kc
+            if restart:  # after taking the client back: restart() drops it, so the next notebook gets a live one
+                self.restart()
             nb.cells = [c for c in nb.cells if c.get("id") != self.SETUP_ID]
             _write(nb, job.output_notebook)
         if error:

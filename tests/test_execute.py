@@ -81,3 +81,31 @@ def test_yield_cpu_lowers_every_kernels_priority() -> None:
         assert [os.getpriority(os.PRIO_PROCESS, k.km.provisioner.pid) for k in pool._all] == [10, 10]
     finally:
         pool.close()
+
+
+def test_a_kernel_that_dies_fails_only_its_own_notebook(tmp_path: Path) -> None:
+    """A cell that kills its own kernel: that notebook fails; the next one on the same warm kernel
+    (restarted) runs, rather than failing at once on the dead kernel's client."""
+    from planeval.execute import Job
+
+    def job(name: str, source: str) -> Job:
+        path = tmp_path / f"{name}.ipynb"
+        cell = {"cell_type": "code", "execution_count": None, "id": "c", "metadata": {}, "outputs": [], "source": source}
+        path.write_text(json.dumps({"cells": [cell], "metadata": {"kernelspec": {"name": "python3", "language": "python",
+                                    "display_name": "Python 3"}}, "nbformat": 4, "nbformat_minor": 5}), encoding="utf-8")
+        return Job(key=name, label=name, notebook=path, output_notebook=tmp_path / "out" / f"{name}.ipynb",
+                   parameters={}, cwd=tmp_path)
+
+    pool = KernelPool().prestart()
+    try:
+        before = pool.run(job("before", "x = 1"), timeout=60)  # the kernel's client is now set up
+        dying = pool.run(job("dying", "import os, signal\nos.kill(os.getpid(), signal.SIGKILL)"), timeout=60)
+        after = [pool.run(job(f"after{n}", f"print({n} * 7)"), timeout=60) for n in (1, 2)]
+        assert len(pool._all) == 1  # the same worker's kernel, restarted
+    finally:
+        pool.close()
+    assert before.ok and not dying.ok and "DeadKernelError" in dying.error
+    assert [o.ok for o in after] == [True, True], [o.error for o in after]
+    [cell] = [c for c in json.loads((tmp_path / "out" / "after2.ipynb").read_text(encoding="utf-8"))["cells"]
+              if c["id"] == "c"]
+    assert "".join(cell["outputs"][0]["text"]) == "14\n"

@@ -140,6 +140,24 @@ class Outcome:
     error: str = ""  # one line: cell number and the exception
 
 
+def merge_streams(outputs: list[Any]) -> list[Any]:
+    """Consecutive stream outputs of the same name (stdout, stderr) as one: how a printed line is split
+    into messages depends on timing (a loaded machine sends "ahead: 1" and "\\n" apart)."""
+    merged: list[Any] = []
+    for out in outputs:
+        last = merged[-1] if merged else None
+        if (out.get("output_type") == "stream" and last is not None and last.get("output_type") == "stream"
+                and last.get("name") == out.get("name")):
+            last["text"] = _text(last["text"]) + _text(out["text"])
+        else:
+            merged.append(out)
+    return merged
+
+
+def _text(text: str | list[str]) -> str:
+    return text if isinstance(text, str) else "".join(text)
+
+
 def scrub(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     """Strip run-specific metadata so the same inputs give the same executed-notebook bytes."""
     params = nb.metadata.get("papermill", {}).get("parameters")
@@ -149,6 +167,8 @@ def scrub(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     nb.metadata.pop("widgets", None)
     count = 0
     for cell in nb.cells:
+        if cell.get("outputs"):
+            cell.outputs = merge_streams(cell.outputs)
         cell.metadata.pop("papermill", None)
         cell.metadata.pop("execution", None)
         if "injected-parameters" in cell.metadata.get("tags", []):

@@ -109,3 +109,30 @@ def test_a_kernel_that_dies_fails_only_its_own_notebook(tmp_path: Path) -> None:
     [cell] = [c for c in json.loads((tmp_path / "out" / "after2.ipynb").read_text(encoding="utf-8"))["cells"]
               if c["id"] == "c"]
     assert "".join(cell["outputs"][0]["text"]) == "14\n"
+
+
+def test_scrub_merges_a_printed_line_split_into_several_stream_messages() -> None:
+    """Under load a kernel may send one printed line as several messages; the written notebook must
+    not depend on that. Only consecutive outputs of the same stream are merged."""
+    import nbformat
+
+    from planeval.execute import scrub
+
+    def cell(*outputs: dict) -> nbformat.NotebookNode:
+        c = nbformat.v4.new_code_cell("print('ahead:', 1)")
+        c["id"] = "printing"
+        c.outputs = [nbformat.from_dict(o) for o in outputs]
+        c.execution_count = 1
+        return c
+
+    def stream(name: str, text: str | list[str]) -> dict:
+        return {"output_type": "stream", "name": name, "text": text}
+
+    result = {"output_type": "execute_result", "execution_count": 1, "data": {"text/plain": "2"}, "metadata": {}}
+    split = nbformat.v4.new_notebook(cells=[cell(stream("stdout", "ahead: 1"), stream("stdout", "\n"),
+                                                 stream("stdout", ["b", "c\n"]), stream("stderr", "warn\n"),
+                                                 stream("stderr", "more\n"), result, stream("stdout", "after\n"))])
+    whole = nbformat.v4.new_notebook(cells=[cell(stream("stdout", "ahead: 1\nbc\n"), stream("stderr", "warn\nmore\n"),
+                                                 result, stream("stdout", "after\n"))])
+    assert nbformat.writes(scrub(split)) == nbformat.writes(scrub(whole))
+    assert [o.get("text") for o in split.cells[0].outputs] == ["ahead: 1\nbc\n", "warn\nmore\n", None, "after\n"]

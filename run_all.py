@@ -102,7 +102,7 @@ def _main(args: argparse.Namespace) -> int:
         pool = KernelPool(warm_up_code([NOTEBOOK, SUMMARY])).prestart()
     try:
         from planeval.errors import InputError
-        from planeval.runner import Options, RunFailed, run
+        from planeval.runner import Options, OutOfSpace, RunFailed, run
 
         options = Options(year=args.year, plan=args.plan, out=args.out, langs=args.lang, jobs=args.jobs,
                           only=tuple(args.only), force=args.force, mode="isolated" if args.isolated else "warm",
@@ -114,6 +114,11 @@ def _main(args: argparse.Namespace) -> int:
                 raise
             print(f"run_all.py: error: {exc}", file=sys.stderr)
             return 2
+        except OutOfSpace as exc:
+            if args.debug:
+                raise
+            print(f"run_all.py: {exc}. The previous report (if any) is unchanged.", file=sys.stderr)
+            return 1
         except RunFailed as exc:
             if args.debug:
                 raise

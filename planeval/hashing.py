@@ -82,4 +82,18 @@ def published_is_current(report_dir: Path, key: str | None) -> bool:
         manifest = json.loads((report_dir / "manifest.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return False
-    return manifest.get("quick_key") == key
+    return manifest.get("quick_key") == key and outputs_intact(report_dir, manifest)
+
+
+def outputs_intact(report_dir: Path, manifest: dict[str, Any]) -> bool:
+    """Whether ``report_dir`` holds exactly the files its manifest lists, byte for byte: a deleted,
+    edited or added file means the published report is no longer what the run made."""
+    expected = manifest.get("outputs")
+    if not isinstance(expected, dict):
+        return False
+    try:
+        found = files_digest(sorted(p for p in report_dir.rglob("*") if p.is_file()), report_dir)
+    except OSError:
+        return False
+    found.pop("manifest.json", None)
+    return found == expected

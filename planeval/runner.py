@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import shutil
@@ -28,8 +29,8 @@ from .errors import InputError
 from .execute import (Job, KernelPool, Outcome, kill_children, remove_dead_kernel_folders, run_job, stop_on_signals,
                       stopping, warm_up_code)
 from .fingerprint import dataset_digest, indicator_inputs
-from .hashing import (LOCK, NOTEBOOK, ROOT, SUMMARY, files_digest, git_commit, library_files, quick_key,
-                      run_parameters, sha256_file, sha256_json)
+from .hashing import (LOCK, NOTEBOOK, ROOT, SUMMARY, files_digest, git_commit, library_files, outputs_intact,
+                      quick_key, run_parameters, sha256_file, sha256_json)
 from .i18n import LANGS
 from .plan import LoadedPlan, load_plan
 from .publish import check_output_paths, failed_dir, locked, publish, recover, report_dir, staging_dir
@@ -37,6 +38,7 @@ from .publish import check_output_paths, failed_dir, locked, publish, recover, r
 # The repository's own folders: no output path may touch them (the default reports/ is not among them).
 REPO_FOLDERS = tuple(ROOT / name for name in (".git", ".ci", "planeval", "notebooks", "params", "data", "tests", "docs",
                                               "scripts"))
+ENTRY_HASHES = "hashes.json"  # in each cache entry: the sha256 of its files, checked before the entry is used
 PACKAGES = ("papermill", "nbclient", "nbformat", "ipykernel", "pandas", "numpy", "scipy", "statsmodels",
             "matplotlib", "seaborn", "pandera", "pydantic", "jinja2", "weasyprint")
 
@@ -73,6 +75,14 @@ class RunFailed(Exception):
         self.kept = kept
         names = ", ".join(f"{o.job.label} ({o.error})" for o in result.failures)
         super().__init__(f"{len(result.failures)} notebook(s) failed: {names}")
+
+
+class OutOfSpace(Exception):
+    """The disk (or the user's quota) filled up while the run wrote; what it wrote is removed."""
+
+    def __init__(self, error: OSError) -> None:
+        where = f" writing {error.filename}" if error.filename else ""
+        super().__init__(f"no space left on the disk{where} ({error.strerror or error}): free some space and run again")
 
 
 def check_options(options: Options, loaded: LoadedPlan) -> list[str]:
@@ -144,6 +154,10 @@ def run(options: Options, log: Callable[[str], None] = print, progress: bool = F
             pool = KernelPool(warm_up_code([options.notebook, SUMMARY])).prestart()
         try:
             return _run(options, log, progress, pool)
+        except OSError as exc:
+            if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+                raise OutOfSpace(exc) from exc
+            raise
         finally:
             if pool is not None:
                 pool.close()
@@ -180,10 +194,13 @@ def _run_locked(options: Options, log: Callable[[str], None], progress: bool, po
     manifest_path = final / "manifest.json"
     if not options.force and manifest_path.exists():
         try:
-            previous = json.loads(manifest_path.read_text(encoding="utf-8")).get("report_key")
-        except (OSError, ValueError):
-            previous = None
-        if previous == report_key:
+            manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+            previous = manifest.get("report_key")
+        except (OSError, ValueError, AttributeError):
+            manifest, previous = {}, None
+        if previous == report_key and not outputs_intact(final, manifest):
+            log(f"{final} is not what its manifest.json lists (a file was changed, removed or added): making it again")
+        elif previous == report_key:
             result.up_to_date = True
             result.cached = ids
             result.seconds = time.perf_counter() - started
@@ -286,7 +303,8 @@ def _run_locked(options: Options, log: Callable[[str], None], progress: bool, po
 def _execute_cached(entries: dict[str, Path], expected: Callable[[str], list[Path]],
                     make_job: Callable[[str, Path], Job], cache: Path, options: Options, result: Result,
                     log: Callable[[str], None], progress: bool, pool: KernelPool | None) -> None:
-    """Run the jobs whose cache entry is incomplete; move each success into its entry.
+    """Run the jobs whose cache entry is incomplete or damaged (its files differ from the hashes it
+    recorded); move each success into its entry.
 
     A job works in ``<cache>/tmp/<key>`` (a name that depends only on the inputs, so the parameters
     recorded in the executed notebook are the same on every run). Failures raise RunFailed after
@@ -295,9 +313,11 @@ def _execute_cached(entries: dict[str, Path], expected: Callable[[str], list[Pat
     todo: list[Job] = []
     cached: list[str] = []
     for label, entry in entries.items():
-        if not options.force and all(p.exists() for p in expected(label)):
+        if not options.force and _entry_intact(entry, expected(label)):
             cached.append(label)
             continue
+        if not options.force and entry.exists():
+            log(f"the cache entry of {label} is incomplete or damaged ({entry}): executing it again")
         work = cache / "tmp" / entry.name
         shutil.rmtree(work, ignore_errors=True)
         todo.append(make_job(label, work))
@@ -322,6 +342,8 @@ def _execute_cached(entries: dict[str, Path], expected: Callable[[str], list[Pat
         if outcome.ok and not all(p.exists() for p in made):
             outcome.ok, outcome.error = False, "the notebook ran but did not write its outputs"
         if outcome.ok:
+            (work / ENTRY_HASHES).write_text(json.dumps(files_digest(made, work), indent=1, sort_keys=True) + "\n",
+                                             encoding="utf-8")
             entry = entries[job.label]
             shutil.rmtree(entry, ignore_errors=True)
             entry.parent.mkdir(parents=True, exist_ok=True)
@@ -339,6 +361,15 @@ def _execute_cached(entries: dict[str, Path], expected: Callable[[str], list[Pat
                 shutil.copy2(o.job.output_notebook, kept / "notebooks" / o.job.output_notebook.name)
             shutil.rmtree(o.job.output_notebook.parent, ignore_errors=True)
         raise RunFailed(result, kept)
+
+
+def _entry_intact(entry: Path, files: list[Path]) -> bool:
+    """Whether a cache entry holds these files with the hashes recorded when it was made."""
+    try:
+        recorded = json.loads((entry / ENTRY_HASHES).read_text(encoding="utf-8"))
+        return recorded == files_digest(files, entry)
+    except (OSError, ValueError):
+        return False
 
 
 def _prepare_assembly(loaded: LoadedPlan, as_of: Dataset, ids: list[str], year: int, into: dict[str, object]) -> None:

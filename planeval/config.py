@@ -42,20 +42,51 @@ class MethodConfig:
         clean: dict[str, Any] = {}
         for key, value in overrides.items():
             if key not in known:
-                raise ValueError(f"unknown method setting '{key}'; known: {', '.join(known)}")
+                raise SettingError(key, f"unknown method setting '{key}'; known: {', '.join(known)}")
             wanted = type(getattr(self, key))
             if wanted is float and isinstance(value, int) and not isinstance(value, bool):
                 value = float(value)
             if not isinstance(value, wanted) or isinstance(value, bool):
-                raise ValueError(f"method setting '{key}' must be a {wanted.__name__}, got {value!r}")
+                raise SettingError(key, f"method setting '{key}' must be {'a whole number' if wanted is int else 'a number'}, "
+                                        f"got {value!r}")
+            low, high, open_ = RANGES[key]
+            if not (low < value < high if open_ else low <= value <= high):  # also refuses nan
+                raise SettingError(key, f"method setting '{key}' must be from {low} to {high}"
+                                        f"{' (both excluded)' if open_ else ''}, got {value!r}")
             clean[key] = value
-        return replace(self, **clean)
+        new = replace(self, **clean)
+        for ladder in (("ahead_at", "on_track_at", "needs_acceleration_at"),
+                       ("very_likely_at", "likely_at", "about_even_at", "unlikely_at")):
+            values = [getattr(new, k) for k in ladder]
+            if any(a <= b for a, b in zip(values, values[1:])):
+                key = next(k for k in ladder if k in clean)
+                raise SettingError(key, f"method settings {', '.join(ladder)} must decrease in that order, got "
+                                        f"{', '.join(map(repr, values))}")
+        return new
 
     def as_dict(self) -> dict[str, Any]:
         return {f.name: getattr(self, f.name) for f in fields(self)}
 
 
 DEFAULT = MethodConfig()
+
+# Each setting's allowed range: (low, high, both ends excluded?). Counts of points and paths are whole numbers.
+RANGES: dict[str, tuple[float, float, bool]] = {
+    "ahead_at": (0, 10, True), "on_track_at": (0, 10, True), "needs_acceleration_at": (0, 10, True),
+    "around_tolerance": (0, 1e6, True), "full_rate_threshold": (0, 100, False),
+    "min_points_pace": (2, 100, False), "min_points_probability": (2, 100, False), "min_points_ets": (4, 100, False),
+    "spread_inflation": (0, 100, True), "paths_per_model": (100, 1_000_000, False), "seed": (0, 2**32 - 1, False),
+    "interval": (0, 1, True),
+    "very_likely_at": (0, 1, True), "likely_at": (0, 1, True), "about_even_at": (0, 1, True), "unlikely_at": (0, 1, True),
+}
+
+
+class SettingError(ValueError):
+    """A method setting the plan overrides with a value of the wrong type or out of its range."""
+
+    def __init__(self, key: str, message: str) -> None:
+        super().__init__(message)
+        self.key = key
 
 
 def grade(value: float, ladder: list[tuple[float, str]], below: str) -> str:

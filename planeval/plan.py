@@ -6,14 +6,15 @@ Loaded with ``yaml.safe_load`` only and validated with pydantic; any problem rai
 
 from __future__ import annotations
 
+import math
 from enum import Enum
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 
-from .config import DEFAULT, MethodConfig
+from .config import DEFAULT, MethodConfig, SettingError
 from .errors import InputError
 
 
@@ -41,6 +42,32 @@ class _FieldError(ValueError):
         self.loc = loc
 
 
+def _number(value: Any) -> Any:
+    """A YAML number, nothing that only converts to one (true, "12", .nan, .inf, 1e300)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError(f"expected a number, got {value!r}")
+    if not math.isfinite(value) or abs(value) >= 1e15:
+        raise ValueError(f"expected a finite number below 1e15 in size, got {value!r}")
+    return value
+
+
+def _whole(value: Any) -> Any:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(f"expected a whole number, got {value!r}")
+    return value
+
+
+def _year(value: Any) -> Any:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1900 <= value <= 2199:  # as the data's periods
+        raise ValueError(f"expected a year from 1900 to 2199 written as a whole number, got {value!r}")
+    return value
+
+
+Number = Annotated[float, BeforeValidator(_number)]
+Whole = Annotated[int, BeforeValidator(_whole)]
+Year = Annotated[int, BeforeValidator(_year)]
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -64,7 +91,7 @@ class DefinitionChange(_Strict):
     changed slightly; the series continues and the report flags the change.
     """
 
-    year: int
+    year: Year
     type: Literal["break", "relabel"]
     zh: str
     en: str
@@ -81,14 +108,14 @@ class QualitativeRule(_Strict):
 
 class Indicator(_Strict):
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
-    number: int | None = None
+    number: Whole | None = None
     identified: bool = True
     name: Text
     unit: Text | None = None
     series: str | None = None
     kind: TargetKind | None = None
-    target: float | None = None
-    tolerance: float | None = Field(default=None, gt=0)
+    target: Number | None = None
+    tolerance: Number | None = Field(default=None, gt=0)
     direction: Literal["higher", "lower"] = "higher"
     scale: Literal["log", "logit", "identity"] = "identity"
     target_text: Text | None = None
@@ -117,6 +144,12 @@ class Indicator(_Strict):
             raise _FieldError("an increase target must be positive (the amount to add)", "target")
         if self.kind is TargetKind.full_rate and self.target != 100:
             raise _FieldError("a full_rate target is 100 (per cent)", "target")
+        if self.target is not None:
+            if self.scale == "log" and self.target <= 0:
+                raise _FieldError(f"a target on log scale must be above 0, got {self.target:g}", "target")
+            plain_percent = self.unit.en.startswith("%") and not any(w in self.unit.en for w in ("yoy", "change"))
+            if (self.scale == "logit" or plain_percent) and not 0 <= self.target <= 100:
+                raise _FieldError(f"a percentage target lies from 0 to 100, got {self.target:g}", "target")
         return self
 
     @property
@@ -150,9 +183,9 @@ class Plan(_Strict):
     id: str = Field(pattern=r"^[A-Za-z0-9_\-]+$")
     name: Text
     issuer: Text | None = None
-    base_year: int
-    end_year: int
-    midterm_year: int | None = None  # the mid-term review year; default: see scorecard.midterm_year
+    base_year: Year
+    end_year: Year
+    midterm_year: Year | None = None  # the mid-term review year; default: see scorecard.midterm_year
     data: DataFiles
     method: dict[str, Any] = Field(default_factory=dict)
     indicators: list[Indicator] = Field(min_length=1)
@@ -172,7 +205,10 @@ class Plan(_Strict):
             if ind.id in seen:
                 raise _FieldError(f"duplicate indicator id '{ind.id}'", "indicators", i, "id")
             seen.add(ind.id)
-        DEFAULT.with_overrides(self.method)
+        try:
+            DEFAULT.with_overrides(self.method)
+        except SettingError as exc:
+            raise _FieldError(str(exc), "method", exc.key) from None
         return self
 
     def indicator(self, indicator_id: str) -> Indicator:
@@ -241,6 +277,42 @@ def _field_name(loc: tuple[Any, ...], data: Any) -> str:
     return "".join(parts) or "(plan)"
 
 
+MAX_YAML_VALUES = 100_000  # values in the plan once its aliases are expanded: a plan has a few hundred
+
+
+def _check_yaml(root: yaml.Node | None, path: Path) -> None:
+    """Refuse what safe_load lets through silently: a key given twice in one mapping (the last one
+    would win) and aliases that expand beyond any plan's size (an "alias bomb" would make the
+    validation walk billions of values)."""
+    seen: set[int] = set()
+    twice: list[tuple[int, int, str]] = []  # (line, line of the first one, field)
+    count = 0
+    stack: list[tuple[yaml.Node, str]] = [(root, "")] if root is not None else []
+    while stack:
+        node, where = stack.pop()
+        count += 1
+        if count > MAX_YAML_VALUES:
+            raise InputError(path, f"the plan expands to more than {MAX_YAML_VALUES:,} values through its YAML "
+                                   "aliases (*name); write the values out, or use fewer aliases",
+                             row=node.start_mark.line + 1)
+        if isinstance(node, yaml.MappingNode):
+            keys: dict[object, int] = {}
+            for key, value in node.value:
+                name = getattr(key, "value", None)
+                if isinstance(key, yaml.ScalarNode) and name != "<<" and id(node) not in seen:
+                    if name in keys:
+                        twice.append((key.start_mark.line + 1, keys[name], f"{where}.{name}".lstrip(".")))
+                    keys[name] = key.start_mark.line + 1
+                stack.append((value, f"{where}.{name}"))
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend((item, f"{where}[{i}]") for i, item in enumerate(node.value))
+        seen.add(id(node))
+    if twice:
+        line, first, field = min(twice)
+        raise InputError(path, f"'{field.rsplit('.', 1)[-1]}' is given twice in the same mapping (first on line "
+                               f"{first}); YAML would keep only the last one: remove one", row=line, field=field)
+
+
 def load_plan(path: Path | str) -> LoadedPlan:
     path = Path(path)
     try:
@@ -250,8 +322,9 @@ def load_plan(path: Path | str) -> LoadedPlan:
     except UnicodeDecodeError as exc:
         raise InputError(path, f"not UTF-8 text (byte {exc.start}); save the plan as UTF-8") from None
     try:
-        raw = yaml.safe_load(text)
         root = yaml.compose(text)
+        _check_yaml(root, path)
+        raw = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or str(exc)

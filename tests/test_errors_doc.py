@@ -222,6 +222,17 @@ PLAN_EDITS = {
     "plan-end-before-base": ("end_year: 2025", "end_year: 2019"),
     "plan-duplicate-id": ("- id: unemployment_rate", "- id: new_jobs"),
     "plan-unknown-field": ("direction: lower", "directon: lower"),
+    "plan-duplicate-key": ("end_year: 2025\n", "end_year: 2025\nend_year: 2026\n"),
+    "plan-target-infinite": ("target: 275", "target: .inf"),
+    "plan-target-boolean": ("target: 275", "target: true"),
+    "plan-target-percent": ("target: 5.5", "target: 150"),
+    "plan-year-not-whole": ("end_year: 2025", "end_year: 2025.5"),
+    "plan-method-range": ("indicators:", "method: {interval: 1.5}\nindicators:"),
+    "plan-method-order": ("indicators:", "method: {likely_at: 0.95}\nindicators:"),
+    # Ten times ten times ... (9 levels): 10^9 values, from a dozen lines.
+    "plan-alias-bomb": ("indicators:", "bomb: &a0 [1, 1, 1, 1, 1, 1, 1, 1, 1, 1]\n"
+                        + "".join(f"bomb{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]\n" for i in range(1, 9))
+                        + "indicators:"),
 }
 
 

@@ -15,7 +15,7 @@ import yaml
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 
 from .config import DEFAULT, MethodConfig, SettingError
-from .errors import InputError
+from .errors import InputError, read_input
 
 
 class TargetKind(str, Enum):
@@ -148,7 +148,7 @@ class Indicator(_Strict):
             if self.scale == "log" and self.target <= 0:
                 raise _FieldError(f"a target on log scale must be above 0, got {self.target:g}", "target")
             plain_percent = self.unit.en.startswith("%") and not any(w in self.unit.en for w in ("yoy", "change"))
-            if (self.scale == "logit" or plain_percent) and not 0 <= self.target <= 100:
+            if plain_percent and not 0 <= self.target <= 100:
                 raise _FieldError(f"a percentage target lies from 0 to 100, got {self.target:g}", "target")
         return self
 
@@ -316,9 +316,7 @@ def _check_yaml(root: yaml.Node | None, path: Path) -> None:
 def load_plan(path: Path | str) -> LoadedPlan:
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError(path, "plan file not found") from None
+        text = read_input(path, missing="plan file not found").decode("utf-8")
     except UnicodeDecodeError as exc:
         raise InputError(path, f"not UTF-8 text (byte {exc.start}); save the plan as UTF-8") from None
     try:

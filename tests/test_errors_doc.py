@@ -144,6 +144,8 @@ BAD_ROWS = {
     "data-negative-count": ("observations", "new_jobs,2019,-5,=,10k posts,actual,S07,"),
     "data-percent-over-100": ("observations", "unemployment_rate,2019,104.5,=,%,actual,S07,"),
     "data-source-bad-confidence": ("sources", "S98,Example publisher,Example title,2024,,certain"),
+    "data-number-form": ("observations", "new_jobs,2019,5.89e1,=,10k posts,actual,S07,"),
+    "data-field-count": ("observations", "new_jobs,2019,58.9,=,10k posts,actual,S07"),
     "data-project-unknown-source": ("projects", "worldskills_46,competition,上海第46届世界技能大赛,"
                                                 "46th WorldSkills Competition in Shanghai,2020-11,postponed,S99,moved"),
 }
@@ -177,6 +179,20 @@ def _data_missing_file(root: Path) -> list[str]:
 @case("data-empty-file")
 def _data_empty_file(root: Path) -> list[str]:
     (root / "data" / "observations.csv").write_text("", encoding="utf-8")
+    return args(root)
+
+
+@case("data-header-only")
+def _data_header_only(root: Path) -> list[str]:
+    path = root / "data" / "observations.csv"
+    path.write_text(path.read_text(encoding="utf-8").splitlines(keepends=True)[0], encoding="utf-8")
+    return args(root)
+
+
+@case("data-not-a-file")
+def _data_not_a_file(root: Path) -> list[str]:
+    (root / "data" / "observations.csv").unlink()
+    (root / "data" / "observations.csv").mkdir()
     return args(root)
 
 

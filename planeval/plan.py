@@ -345,4 +345,25 @@ def load_plan(path: Path | str) -> LoadedPlan:
             msg = "unknown field (misspelt?)"
         more = f" (and {exc.error_count() - 1} more problem(s))" if exc.error_count() > 1 else ""
         raise InputError(path, msg + more, row=_line_of(root, loc), field=_field_name(loc, raw)) from None
+    _check_drawable(plan, root, raw, path)
     return LoadedPlan(plan=plan, path=path.resolve())
+
+
+def _check_drawable(plan: Plan, root: yaml.Node | None, raw: Any, path: Path) -> None:
+    """Refuse a text the charts draw (names, units, rules) with a character their font cannot draw:
+    the notebook would fail on it. (A '$' is drawn literally: the charts never read formulas.)"""
+    from .charts import undrawable
+
+    texts: list[tuple[tuple[Any, ...], Text]] = []
+    for i, ind in enumerate(plan.indicators):
+        texts += [(("indicators", i, "name"), ind.name), (("indicators", i, "unit"), ind.unit),
+                  (("indicators", i, "rule"), ind.rule)]  # type: ignore[list-item]
+    texts += [(("context_series", i, "name"), c.name) for i, c in enumerate(plan.context_series)]
+    for loc, text in texts:
+        for lang in ("zh", "en") if text is not None else ():
+            bad = undrawable(getattr(text, lang))
+            if bad:
+                shown = ", ".join(f"'{c}' (U+{ord(c):04X})" for c in bad)
+                raise InputError(path, f"{shown} cannot be drawn in the charts (their font has no glyph for it); "
+                                       "write it in words", row=_line_of(root, (*loc, lang)),
+                                 field=_field_name((*loc, lang), raw))

@@ -245,6 +245,7 @@ PLAN_EDITS = {
     "plan-year-not-whole": ("end_year: 2025", "end_year: 2025.5"),
     "plan-method-range": ("indicators:", "method: {interval: 1.5}\nindicators:"),
     "plan-method-order": ("indicators:", "method: {likely_at: 0.95}\nindicators:"),
+    "plan-undrawable": ("en: New urban jobs}", "en: New urban jobs 🚀}"),
     # Ten times ten times ... (9 levels): 10^9 values, from a dozen lines.
     "plan-alias-bomb": ("indicators:", "bomb: &a0 [1, 1, 1, 1, 1, 1, 1, 1, 1, 1]\n"
                         + "".join(f"bomb{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]\n" for i in range(1, 9))

@@ -102,7 +102,11 @@ def stop_on_signals() -> Iterator[None]:
         yield
         return
 
+    from .publish import hold_signal
+
     def handler(signum: int, _frame: object) -> None:
+        if hold_signal(signum):  # publishing: both renames first
+            return
         if _STOPPING.is_set():
             os._exit(128 + signum)
         _STOPPING.set()

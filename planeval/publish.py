@@ -23,11 +23,26 @@ import os
 import re
 import shutil
 import signal
+import threading
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterator
 
 from .errors import InputError
+
+_HOLDING = threading.Event()  # set while the swap's two renames run: a signal handler must wait
+_HELD: list[int] = []  # signals a handler put off meanwhile; sent again right after
+
+
+def hold_signal(signum: int) -> bool:
+    """For a signal handler: True (the signal is put off and sent again after the swap) while
+    :func:`publish` is between its two renames. Blocking the signals in the main thread is not
+    enough: another thread can take it, and Python then runs the handler in the main thread."""
+    if _HOLDING.is_set():
+        _HELD.append(signum)
+        return True
+    return False
+
 
 MARKER = "manifest.json"  # every published report has one; a folder without it is not ours to replace
 _RENAME_EXCHANGE = 2
@@ -185,6 +200,7 @@ def publish(staging: Path, final: Path) -> None:
         return
     old = final.parent / f".old-{final.name}-{os.getpid()}"
     held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    _HOLDING.set()
     try:
         os.replace(final, old)
         try:
@@ -194,4 +210,8 @@ def publish(staging: Path, final: Path) -> None:
             raise
     finally:
         signal.pthread_sigmask(signal.SIG_SETMASK, held)
+        _HOLDING.clear()
+        for signum in dict.fromkeys(_HELD):
+            _HELD.clear()
+            os.kill(os.getpid(), signum)  # the handler runs now, with both renames done
     shutil.rmtree(old, ignore_errors=True)

@@ -9,6 +9,7 @@ reused kernel). Which mode is used is a runner option; a test proves they agree.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import re
 import shutil
@@ -70,11 +71,21 @@ def child_pids(parent: int | None = None) -> list[int]:
 
 
 def kill_children() -> None:
-    """SIGKILL every child process: the kernels and the forked PDF workers. Whatever waits on them
-    then returns at once (a dead kernel, a broken process pool) instead of finishing its work."""
+    """SIGKILL the run's workers among the child processes: kernels and forked PDF workers (same
+    command line as this process). Whatever waits on them then returns at once (a dead kernel, a
+    broken process pool) instead of finishing its work. Short helpers (git; the C compiler a library
+    runs to find a shared library) are left to end by themselves: killed, they leave files behind."""
+    try:
+        with open("/proc/self/cmdline", "rb") as f:
+            own = f.read()
+    except OSError:
+        return
     for pid in child_pids():
         try:
-            os.kill(pid, signal.SIGKILL)
+            with open(f"/proc/{pid}/cmdline", "rb") as f:
+                cmdline = f.read()
+            if b"ipykernel" in cmdline or cmdline == own:
+                os.kill(pid, signal.SIGKILL)
         except OSError:
             pass
 
@@ -110,6 +121,7 @@ def stop_on_signals() -> Iterator[None]:
         if _STOPPING.is_set():
             os._exit(128 + signum)
         _STOPPING.set()
+        logging.disable(logging.CRITICAL)  # the libraries' complaints about the kernels just killed
         kill_children()
         raise Stopped(signum)
 
@@ -121,7 +133,9 @@ def stop_on_signals() -> Iterator[None]:
         for sig, old in previous.items():
             signal.signal(sig, old)
         _HANDLING.clear()
-        _STOPPING.clear()
+        if _STOPPING.is_set():
+            logging.disable(logging.NOTSET)
+            _STOPPING.clear()
 
 
 @dataclass(frozen=True)

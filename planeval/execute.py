@@ -290,8 +290,11 @@ class WarmKernel:
         # event loop (and with it the cell timeout) while waiting for output. Local IPC sockets in a
         # private folder instead of TCP on localhost: nothing listens on a port.
         self.sockets = tempfile.mkdtemp(prefix=f"{KERNEL_FOLDER}{os.getpid()}-")
-        self.km = KernelManager(kernel_name=KERNEL_NAME, transport="ipc", ip=os.path.join(self.sockets, "kernel"),
-                                client_class="jupyter_client.asynchronous.AsyncKernelClient")
+        # A socket's path holds at most 108 bytes (104 on macOS): under a long TMPDIR, TCP on localhost.
+        where = (dict(transport="ipc", ip=os.path.join(self.sockets, "kernel"))
+                 if len(os.fsencode(self.sockets)) + len("/kernel-99999") < 100 else {})
+        self.km = KernelManager(kernel_name=KERNEL_NAME, client_class="jupyter_client.asynchronous.AsyncKernelClient",
+                                **where)
         self.km.start_kernel(extra_arguments=[f"--IPKernelApp.exec_lines={[warm_up]!r}"] if warm_up else [])
         self.kc = None
 

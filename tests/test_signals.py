@@ -46,6 +46,7 @@ class Run:
         assert self.proc.stdout is not None
         for line in self.proc.stdout:
             self.lines.put(line)
+        self.lines.put("")  # the run ended
 
     def _watch(self) -> None:
         while self.proc.poll() is None:
@@ -55,10 +56,15 @@ class Run:
             threading.Event().wait(0.1)
 
     def wait_for(self, text: str) -> None:
+        seen = []
         while True:
-            line = self.lines.get(timeout=300)
+            line = self.lines.get(timeout=600)
+            seen.append(line)
             if text in line:
                 return
+            if not line:
+                stderr = self.proc.stderr.read() if self.proc.stderr else ""
+                raise AssertionError(f"the run ended before {text!r}:\n{''.join(seen)}\n{stderr}")
 
     def stop(self, signum: int, after: float = 1.0) -> tuple[int, str]:
         threading.Event().wait(after)

@@ -178,6 +178,10 @@ def _run_locked(options: Options, log: Callable[[str], None], progress: bool, po
     for line in [*recover(out, options.year), *remove_dead_kernel_folders()]:
         log(line)
     cache = (options.cache or out / ".cache").resolve()
+    stale = _work_root(cache, options.year)
+    if stale.is_dir() and any(stale.iterdir()):  # only a killed run of this year (we hold its lock) leaves any
+        shutil.rmtree(stale, ignore_errors=True)
+        log(f"removed the work folders in {stale}, left by a stopped run")
     final = report_dir(out, options.year)
     result = Result(report_dir=final)
 
@@ -306,8 +310,8 @@ def _execute_cached(entries: dict[str, Path], expected: Callable[[str], list[Pat
     """Run the jobs whose cache entry is incomplete or damaged (its files differ from the hashes it
     recorded); move each success into its entry.
 
-    A job works in ``<cache>/tmp/<key>`` (a name that depends only on the inputs, so the parameters
-    recorded in the executed notebook are the same on every run). Failures raise RunFailed after
+    A job works in ``<cache>/tmp/<year>/<key>`` (a name that depends only on the inputs, so the
+    parameters recorded in the executed notebook are the same on every run). Failures raise RunFailed after
     every job has run, keeping the failed notebooks in ``<out>/<year>.failed/notebooks/``.
     """
     todo: list[Job] = []
@@ -318,7 +322,7 @@ def _execute_cached(entries: dict[str, Path], expected: Callable[[str], list[Pat
             continue
         if not options.force and entry.exists():
             log(f"the cache entry of {label} is incomplete or damaged ({entry}): executing it again")
-        work = cache / "tmp" / entry.name
+        work = _work_root(cache, options.year) / entry.name
         shutil.rmtree(work, ignore_errors=True)
         todo.append(make_job(label, work))
     result.cached += cached
@@ -361,6 +365,10 @@ def _execute_cached(entries: dict[str, Path], expected: Callable[[str], list[Pat
                 shutil.copy2(o.job.output_notebook, kept / "notebooks" / o.job.output_notebook.name)
             shutil.rmtree(o.job.output_notebook.parent, ignore_errors=True)
         raise RunFailed(result, kept)
+
+
+def _work_root(cache: Path, year: int) -> Path:
+    return cache / "tmp" / str(year)
 
 
 def _entry_intact(entry: Path, files: list[Path]) -> bool:

@@ -103,4 +103,4 @@ def test_a_full_disk_gives_a_clear_message_and_keeps_the_previous_report(
                         "The previous report (if any) is unchanged.\n")
     assert "Traceback" not in err
     assert tree(previous) == before
-    assert not list(out.glob(".staging-*")) and not list((out / ".cache" / "tmp").iterdir())
+    assert not list(out.glob(".staging-*")) and not list((out / ".cache" / "tmp").glob("*/*"))

@@ -102,7 +102,7 @@ def previous_report(out: Path) -> dict[str, str]:
 def leftovers(out: Path) -> list[str]:
     """What a stopped run must not leave: staging or failed folders, cache work folders."""
     found = [p.name for p in out.iterdir() if p.name.startswith((".staging-", ".old-")) or p.name.endswith(".failed")]
-    return found + [p.name for p in (out / ".cache" / "tmp").glob("*")]
+    return found + [p.name for p in (out / ".cache" / "tmp").glob("*/*")]
 
 
 @pytest.mark.parametrize(("moment", "signum", "status"), [
@@ -137,6 +137,29 @@ def test_pdf_workers_die_with_a_killed_run_and_the_next_run_cleans_up(tmp_path: 
     # What the next run does first (under its lock):
     assert recover(run.out, 2023) == [f"removed {staging[0]}, left by a stopped run"]
     assert not list(run.out.glob(".staging-*"))
+
+
+def test_the_next_run_removes_the_work_folders_a_killed_run_left(tmp_path: Path) -> None:
+    from planeval.runner import Options, run
+
+    stale = tmp_path / "out" / ".cache" / "tmp" / "2023" / "0123abcd"  # as a SIGKILLed notebook leaves it
+    (stale / "results").mkdir(parents=True)
+    other_year = tmp_path / "out" / ".cache" / "tmp" / "2024" / "4567ef01"  # another year's run: not ours
+    other_year.mkdir(parents=True)
+    lines: list[str] = []
+    with pytest.raises(RuntimeError, match="enough"):  # stopped right after the clean-up: nothing runs
+        run(Options(year=2023, plan=ROOT / "params" / "shanghai_14th_employment.yaml", out=tmp_path / "out",
+                    only=("new_jobs",), mode="isolated"), log=_stop_after_cleanup(lines))
+    assert f"removed the work folders in {stale.parent}, left by a stopped run" in lines
+    assert not stale.parent.exists() and other_year.exists()
+
+
+def _stop_after_cleanup(lines: list[str]):
+    def log(line: str) -> None:
+        lines.append(line)
+        if "left by a stopped run" in line:
+            raise RuntimeError("enough")
+    return log
 
 
 def test_a_second_run_of_the_same_year_waits_for_the_first(tmp_path: Path) -> None:

@@ -6,7 +6,8 @@
 writes reports/2023/: report.zh.html, report.en.html, report.zh.pdf, report.en.pdf, index.html,
 report.html/report.pdf (the first language), the executed notebooks (notebooks/), the result
 records and charts (results/) and manifest.json. Exit status: 0 success (or already up to date),
-1 a notebook failed (the previous report is left in place), 2 bad arguments or bad input.
+1 a notebook failed (the previous report is left in place), 2 bad arguments or bad input, 130 or 143
+stopped by SIGINT (Ctrl-C) or SIGTERM (the previous report is left in place).
 """
 
 from __future__ import annotations
@@ -52,7 +53,8 @@ def _vintage(text: str) -> str:
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="run_all.py", description=__doc__.split("\n\n")[0],
-        epilog="Exit status: 0 success or up to date; 1 a notebook failed (previous report kept); 2 bad arguments or input.")
+        epilog="Exit status: 0 success or up to date; 1 a notebook failed (previous report kept); 2 bad arguments or input; "
+               "130/143 stopped by SIGINT/SIGTERM (previous report kept).")
     p.add_argument("--year", type=int, required=True,
                    help="evaluation year; only data for periods ending by then are used (e.g. 2023 for the mid-term review)")
     p.add_argument("--vintage", type=_vintage, metavar="DATE",
@@ -81,6 +83,19 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    from planeval.execute import Stopped, stop_on_signals
+
+    try:
+        with stop_on_signals():
+            return _main(args)
+    except Stopped as exc:
+        if args.debug:
+            raise
+        print(f"run_all.py: stopped by {exc}; the previous report (if any) is unchanged.", file=sys.stderr)
+        return exc.status
+
+
+def _main(args: argparse.Namespace) -> int:
     if not args.force:
         # Nothing changed since the published report was made? Then say so without loading pandas & co.
         from planeval.hashing import NOTEBOOK, published_is_current, quick_key, run_parameters
@@ -100,7 +115,7 @@ def main(argv: list[str] | None = None) -> int:
         pool = KernelPool(warm_up_code([NOTEBOOK, SUMMARY])).prestart()
     try:
         from planeval.errors import InputError
-        from planeval.runner import Options, RunFailed, run
+        from planeval.runner import Options, OutOfSpace, RunFailed, run
 
         options = Options(year=args.year, plan=args.plan, out=args.out, langs=args.lang, jobs=args.jobs,
                           only=tuple(args.only), force=args.force, mode="isolated" if args.isolated else "warm",
@@ -112,6 +127,11 @@ def main(argv: list[str] | None = None) -> int:
                 raise
             print(f"run_all.py: error: {exc}", file=sys.stderr)
             return 2
+        except OutOfSpace as exc:
+            if args.debug:
+                raise
+            print(f"run_all.py: {exc}. The previous report (if any) is unchanged.", file=sys.stderr)
+            return 1
         except RunFailed as exc:
             if args.debug:
                 raise

@@ -8,9 +8,12 @@ evaluation, the scorecard of the mid-term forecasts against the outcomes.
 
 from __future__ import annotations
 
+import ctypes
 import json
 import multiprocessing
+import os
 import shutil
+import signal
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any, Callable
@@ -48,7 +51,8 @@ def assemble(loaded: LoadedPlan, as_of: Dataset, ids: list[str], year: int, lang
         written = [path for lang in langs for path in _language(folder, lang, common)]
     else:
         context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_die_with_parent,
+                                 initargs=(os.getpid(),)) as pool:
             done = [pool.submit(_language, folder, lang, common) for lang in langs]
             written = [path for future in done for path in future.result()]
     log(f"assembled {', '.join(p.name for p in written)}")
@@ -60,6 +64,22 @@ def assemble(loaded: LoadedPlan, as_of: Dataset, ids: list[str], year: int, lang
         shutil.copyfile(folder / f"report.{langs[0]}.{suffix}", default)
         written.append(default)
     return [*written, index]
+
+
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent(parent: int) -> None:
+    """In a forked PDF worker: die when the run dies, however it dies. SIGINT is the run's to handle
+    (a terminal's Ctrl-C reaches the whole process group): the run then kills its workers."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)  # Linux
+    except (OSError, AttributeError):
+        pass
+    if os.getppid() != parent:  # the run died before the line above took effect
+        os._exit(1)
 
 
 def _language(folder: Path, lang: str, render_args: dict[str, Any]) -> list[Path]:

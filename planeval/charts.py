@@ -8,6 +8,7 @@ on the same axis when their unit is the indicator's, else in a small panel of th
 
 from __future__ import annotations
 
+import functools
 import io
 import textwrap
 from pathlib import Path
@@ -37,7 +38,23 @@ def _style() -> None:
         "font.sans-serif": [FONT_FAMILY],
         "axes.unicode_minus": False,
         "svg.hashsalt": "planeval",
+        "text.parse_math": False,  # a '$' in a name or unit is text, never a formula
     })
+
+
+@functools.lru_cache(maxsize=1)
+def _glyphs() -> frozenset[int]:
+    from matplotlib import font_manager, ft2font
+
+    path = font_manager.findfont(font_manager.FontProperties(family=FONT_FAMILY), fallback_to_default=False)
+    return frozenset(ft2font.FT2Font(path).get_charmap())
+
+
+def undrawable(text: str) -> str:
+    """The characters of ``text`` the charts' font has no glyph for (emoji, most symbols), each once;
+    line breaks and tabs aside."""
+    glyphs = _glyphs()
+    return "".join(dict.fromkeys(c for c in text if ord(c) not in glyphs and c not in "\n\t"))
 
 
 def _plan(plan: Plan | LoadedPlan | None) -> Plan | None:

@@ -57,20 +57,55 @@ class MethodConfig:
         clean: dict[str, Any] = {}
         for key, value in overrides.items():
             if key not in known:
-                raise ValueError(f"unknown method setting '{key}'; known: {', '.join(known)}")
+                raise SettingError(key, f"unknown method setting '{key}'; known: {', '.join(known)}")
             wanted = type(getattr(self, key))
             if wanted is float and isinstance(value, int) and not isinstance(value, bool):
                 value = float(value)
             if not isinstance(value, wanted) or isinstance(value, bool):
-                raise ValueError(f"method setting '{key}' must be a {wanted.__name__}, got {value!r}")
+                raise SettingError(key, f"method setting '{key}' must be {'a whole number' if wanted is int else 'a number'}, "
+                                        f"got {value!r}")
+            low, high, open_ = RANGES.get(key, (None, None, False))
+            if low is not None and not (low < value < high if open_ else low <= value <= high):  # also refuses nan
+                raise SettingError(key, f"method setting '{key}' must be from {low} to {high}"
+                                        f"{' (both excluded)' if open_ else ''}, got {value!r}")
             clean[key] = value
-        return replace(self, **clean)
+        new = replace(self, **clean)
+        for ladder, order in ((("ahead_r", "on_track_r", "broadly_on_track_r"), "increase"),
+                              (("very_likely_at", "likely_at", "about_even_at", "unlikely_at"), "decrease")):
+            values = [getattr(new, k) for k in ladder]
+            pairs = list(zip(values, values[1:]))
+            if any(a >= b for a, b in pairs) if order == "increase" else any(a <= b for a, b in pairs):
+                key = next((k for k in ladder if k in clean), ladder[0])
+                raise SettingError(key, f"method settings {', '.join(ladder)} must {order} in that order, got "
+                                        f"{', '.join(map(repr, values))}")
+        return new
 
     def as_dict(self) -> dict[str, Any]:
         return {f.name: getattr(self, f.name) for f in fields(self)}
 
 
 DEFAULT = MethodConfig()
+
+# Each setting's allowed range: (low, high, both ends excluded?). Counts of points and paths are whole numbers.
+RANGES: dict[str, tuple[float, float, bool]] = {
+    "ahead_r": (0, 100, True), "on_track_r": (0, 100, True), "broadly_on_track_r": (0, 100, True),
+    "distance_within_error": (0, 1, False), "value_error_high": (0, 1, False), "value_error_medium": (0, 1, False),
+    "value_error_low": (0, 1, False), "nowcast_min_years": (1, 50, False), "partial_default_spread": (0, 1, True),
+    "binding_min_p": (0, 1, False), "drift_shrinkage": (0, 1, False),
+    "around_tolerance": (0, 1e6, True), "full_rate_threshold": (0, 100, False),
+    "min_points_pace": (2, 100, False), "min_points_probability": (2, 100, False), "min_points_ets": (4, 100, False),
+    "spread_inflation": (0, 100, True), "paths_per_model": (100, 1_000_000, False), "seed": (0, 2**32 - 1, False),
+    "interval": (0, 1, True),
+    "very_likely_at": (0, 1, True), "likely_at": (0, 1, True), "about_even_at": (0, 1, True), "unlikely_at": (0, 1, True),
+}
+
+
+class SettingError(ValueError):
+    """A method setting the plan overrides with a value of the wrong type or out of its range."""
+
+    def __init__(self, key: str, message: str) -> None:
+        super().__init__(message)
+        self.key = key
 
 
 def grade(value: float, ladder: list[tuple[float, str]], below: str) -> str:

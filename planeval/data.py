@@ -8,6 +8,7 @@ editor shows it: the header is line 1) and the field. Nothing is filled, interpo
 from __future__ import annotations
 
 import csv
+import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,7 +17,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from .dates import parse_vintage, published_by
-from .errors import InputError
+from .errors import InputError, read_input
 from .plan import LoadedPlan, Plan
 
 QUALIFIERS = ("=", "~", "<=", "<", ">=", ">")
@@ -32,6 +33,12 @@ PERIOD_PATTERN = re.compile(
     rf"|^(?P<y0>{_YEAR})-(?P<y1>{_YEAR})$"
     rf"|^(?P<m0y>{_YEAR})-(?P<m0>{_MONTH})/(?P<m1y>{_YEAR})-(?P<m1>{_MONTH})$"
 )
+# How a value is written (data/README.md): digits, an optional leading minus and decimal point. Not
+# 1e3, 0x10, " 5", 1_000, 1,000, nan or inf, which Python or pandas would otherwise read as numbers,
+# and at most 15 digits before the point, so no value overflows in a log or logit transform.
+NUMBER = r"^-?\d{1,15}(?:\.\d+)?$"
+NUMBER_TEXT = ("a number written as plain digits (an optional leading '-', one '.', at most 15 digits before it; "
+               "no exponent, spaces, separators, nan or inf)")
 DATE_PATTERN = re.compile(rf"^{_YEAR}(?:-{_MONTH}(?:-(?:0[1-9]|[12]\d|3[01]))?)?(?:/{_YEAR}-{_MONTH})?$")
 
 
@@ -97,7 +104,7 @@ OBSERVATIONS_SCHEMA = pa.DataFrameSchema(
                                                       error="a lower-case identifier such as gdp_growth")),
         "period": pa.Column(str, pa.Check(_is_period, element_wise=False,
                                           error="YYYY, YYYY-YYYY or YYYY-MM/YYYY-MM, start before end")),
-        "value": pa.Column(float, coerce=True, nullable=True),
+        "value": pa.Column(str, pa.Check.str_matches(NUMBER, error=NUMBER_TEXT), nullable=True),
         "qualifier": pa.Column(str, pa.Check.isin(QUALIFIERS + ("",), error=f"one of {' '.join(QUALIFIERS)}")),
         "unit": pa.Column(str, pa.Check.str_length(min_value=1, error="a unit, e.g. % or 10k persons")),
         "kind": pa.Column(str, pa.Check.isin(OBSERVATION_KINDS, error=f"one of {', '.join(OBSERVATION_KINDS)}")),
@@ -105,8 +112,6 @@ OBSERVATIONS_SCHEMA = pa.DataFrameSchema(
         "note": pa.Column(str, required=False),
     },
     checks=[
-        pa.Check(lambda df: ~pd.to_numeric(df["value"], errors="coerce").isin([float("inf"), float("-inf")]),
-                 element_wise=False, name="value", error="a finite number"),
         pa.Check(_value_in_range, element_wise=False, name="value",
                  error="a count that is not negative, or a percentage from 0 to 100"),
         pa.Check(lambda df: ~(df["value"].isna() & (df["unit"] != "text")), element_wise=False, name="value",
@@ -153,11 +158,10 @@ PROJECTS_SCHEMA = pa.DataFrameSchema(
 
 
 def read_csv_text(path: Path) -> pd.DataFrame:
-    """Every cell as a string ('' for empty), or InputError for a missing, non-UTF-8 or empty file."""
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError(path, "file not found") from None
+    """Every cell as a string ('' for empty), indexed by the line each row starts on (as an editor
+    shows it: blank lines and notes quoted over several lines counted), or InputError for a missing,
+    non-UTF-8, empty, header-only or malformed file, or a path that is not a regular file."""
+    raw = read_input(path)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -171,14 +175,29 @@ def read_csv_text(path: Path) -> pd.DataFrame:
                                "(e.g. iconv -f GBK -t UTF-8)", row=line, field=field) from None
     if not text.strip():
         raise InputError(path, "the file is empty; expected a header row and data rows")
-    import io
-
+    reader = csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline=""), strict=True)
+    header: list[str] | None = None
+    rows: list[list[str]] = []
+    lines: list[int] = []
+    end = 0
     try:
-        df = pd.read_csv(io.StringIO(text.removeprefix("\ufeff")), dtype=str, keep_default_na=False)
-    except pd.errors.ParserError as exc:
-        m = re.search(r"line (\d+)", str(exc))
-        raise InputError(path, f"not a well-formed CSV: {exc}", row=int(m.group(1)) if m else None) from None
-    return df
+        for record in reader:
+            start, end = end + 1, reader.line_num
+            if not record:
+                continue  # a blank line
+            if header is None:
+                header = record
+                continue
+            if len(record) != len(header):
+                raise InputError(path, f"not a well-formed CSV: {len(record)} fields where the header has "
+                                       f"{len(header)}", row=start)
+            rows.append(record)
+            lines.append(start)
+    except csv.Error as exc:
+        raise InputError(path, f"not a well-formed CSV: {exc}", row=reader.line_num) from None
+    if not rows:
+        raise InputError(path, "the file has a header row but no data rows")
+    return pd.DataFrame(rows, columns=header, index=pd.Index(lines, name="line"))
 
 
 def validate(df: pd.DataFrame, schema: pa.DataFrameSchema, path: Path) -> pd.DataFrame:
@@ -186,7 +205,8 @@ def validate(df: pd.DataFrame, schema: pa.DataFrameSchema, path: Path) -> pd.Dat
     if "value" in schema.columns and "value" in df.columns:
         df = df.assign(value=df["value"].replace("", None))
     try:
-        return schema.validate(df, lazy=True)
+        valid = schema.validate(df, lazy=True)
+        return valid.assign(value=valid["value"].astype(float)) if "value" in schema.columns else valid
     except pa.errors.SchemaErrors as exc:
         cases = exc.failure_cases
         first = cases.iloc[0]
@@ -196,8 +216,12 @@ def validate(df: pd.DataFrame, schema: pa.DataFrameSchema, path: Path) -> pd.Dat
             raise InputError(path, f"{what} '{first['failure_case']}'; expected columns: {expected}",
                              row=1, field=str(first["failure_case"])) from None
         cases = cases[cases["index"].notna()] if cases["index"].notna().any() else cases
-        first = cases.sort_values("index", kind="stable").iloc[0] if cases["index"].notna().any() else cases.iloc[0]
-        row = int(first["index"]) + 2 if pd.notna(first["index"]) else None
+        if cases["index"].notna().any():  # the first line; on it, a cell's own check before the row's
+            cases = cases.assign(_wide=cases["schema_context"] == "DataFrameSchema")
+            first = cases.sort_values(["index", "_wide"], kind="stable").iloc[0]
+        else:
+            first = cases.iloc[0]
+        row = int(first["index"]) if pd.notna(first["index"]) else None  # the index is the line
         field = first["column"] if isinstance(first["column"], str) else None
         check = str(first["check"])
         if first["schema_context"] == "DataFrameSchema":
@@ -272,20 +296,20 @@ def load_observations(path: Path, sources: pd.DataFrame | None = None) -> pd.Dat
     df["period_type"] = periods.map(lambda p: p.type)
     df["start_year"] = periods.map(lambda p: p.start_year).astype(int)
     df["end_year"] = periods.map(lambda p: p.end_year).astype(int)
-    df["line"] = df.index + 2
+    df["line"] = df.index
     dup = df.duplicated(subset=["series", "period", "kind", "source", "value", "qualifier"], keep="first")
     if dup.any():
         i = int(dup.idxmax())
         first = df[(df["series"] == df.at[i, "series"]) & (df["period"] == df.at[i, "period"])
                    & (df["source"] == df.at[i, "source"]) & (df["kind"] == df.at[i, "kind"])]["line"].iloc[0]
         raise InputError(path, f"duplicate of line {first} (same series, period, kind, source and value)",
-                         row=i + 2, field="source")
+                         row=i, field="source")
     if sources is not None:
         known = set(sources["source"])
         bad = ~df["source"].isin(known)
         if bad.any():
             i = int(bad.idxmax())
-            raise InputError(path, f"source {df.at[i, 'source']!r} is not in sources.csv", row=i + 2, field="source")
+            raise InputError(path, f"source {df.at[i, 'source']!r} is not in sources.csv", row=i, field="source")
     return df.reset_index(drop=True)
 
 
@@ -301,7 +325,7 @@ def load_projects(path: Path | None, sources: pd.DataFrame) -> pd.DataFrame:
     bad = (df["source"] != "") & ~df["source"].isin(known)
     if bad.any():
         i = int(bad.idxmax())
-        raise InputError(path, f"source {df.at[i, 'source']!r} is not in sources.csv", row=i + 2, field="source")
+        raise InputError(path, f"source {df.at[i, 'source']!r} is not in sources.csv", row=i, field="source")
     return df.reset_index(drop=True)
 
 

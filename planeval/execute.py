@@ -9,15 +9,18 @@ reused kernel). Which mode is used is a runner option; a test proves they agree.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import re
 import shutil
+import signal
 import tempfile
 import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable, Iterator
 
 if TYPE_CHECKING:
     import nbformat
@@ -26,6 +29,113 @@ if TYPE_CHECKING:
 # launch a kernel as early as it can, and nbformat alone takes 0.3 s to import.
 
 KERNEL_NAME = "python3"
+KERNEL_FOLDER = "planeval-kernel-"  # + the run's pid + "-": a warm kernel's sockets, in the temporary folder
+
+
+class Stopped(KeyboardInterrupt):
+    """The run was stopped by SIGINT (Ctrl-C) or SIGTERM; ``status`` is the shell's exit status for it."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+        self.status = 128 + signum
+
+
+_STOPPING = threading.Event()  # set by the first SIGINT/SIGTERM: no new kernel starts, nothing is retried
+_HANDLING: list[bool] = []  # non-empty while stop_on_signals() is in force (it may be nested)
+
+
+def stopping() -> bool:
+    return _STOPPING.is_set()
+
+
+def child_pids(parent: int | None = None) -> list[int]:
+    """The live child processes of ``parent`` (default: this process), from /proc (empty elsewhere)."""
+    parent = os.getpid() if parent is None else parent
+    found = []
+    try:
+        entries = os.listdir("/proc")
+    except OSError:
+        return []
+    for name in entries:
+        if not name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{name}/stat", "rb") as f:
+                fields = f.read().rsplit(b")", 1)[1].split()  # after "pid (command)"
+        except OSError:
+            continue
+        if int(fields[1]) == parent and fields[0] != b"Z":
+            found.append(int(name))
+    return found
+
+
+def kill_children() -> None:
+    """SIGKILL the run's workers among the child processes: kernels and forked PDF workers (same
+    command line as this process). Whatever waits on them then returns at once (a dead kernel, a
+    broken process pool) instead of finishing its work. Short helpers (git; the C compiler a library
+    runs to find a shared library) are left to end by themselves: killed, they leave files behind."""
+    try:
+        with open("/proc/self/cmdline", "rb") as f:
+            own = f.read()
+    except OSError:
+        return
+    for pid in child_pids():
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as f:
+                cmdline = f.read()
+            if b"ipykernel" in cmdline or cmdline == own:
+                os.kill(pid, signal.SIGKILL)
+        except OSError:
+            pass
+
+
+def remove_dead_kernel_folders() -> list[str]:
+    """Remove the warm kernels' socket folders left by runs that were killed; returns what was done."""
+    done = []
+    pattern = re.compile(rf"^{KERNEL_FOLDER}(\d+)-")
+    tmp = Path(tempfile.gettempdir())
+    for path in sorted(tmp.glob(f"{KERNEL_FOLDER}*")):
+        m = pattern.match(path.name)
+        if m and path.is_dir() and not Path(f"/proc/{m.group(1)}").exists() and Path("/proc/self").exists():
+            shutil.rmtree(path, ignore_errors=True)
+            done.append(f"removed {path}, left by a stopped run")
+    return done
+
+
+@contextmanager
+def stop_on_signals() -> Iterator[None]:
+    """Within: SIGINT and SIGTERM stop the run within seconds. The first one kills the child processes,
+    marks the run as stopping (queued notebooks are not started, a dead kernel is not restarted) and
+    raises :class:`Stopped` in the main thread, so every ``finally`` removes what the run made; a
+    second one exits at once. Only the main thread can take signals; elsewhere this does nothing."""
+    if threading.current_thread() is not threading.main_thread() or _HANDLING:
+        yield
+        return
+
+    from .publish import hold_signal
+
+    def handler(signum: int, _frame: object) -> None:
+        if hold_signal(signum):  # publishing: both renames first
+            return
+        if _STOPPING.is_set():
+            os._exit(128 + signum)
+        _STOPPING.set()
+        logging.disable(logging.CRITICAL)  # the libraries' complaints about the kernels just killed
+        kill_children()
+        raise Stopped(signum)
+
+    previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)}
+    _HANDLING.append(True)
+    try:
+        yield
+    finally:
+        for sig, old in previous.items():
+            signal.signal(sig, old)
+        _HANDLING.clear()
+        if _STOPPING.is_set():
+            logging.disable(logging.NOTSET)
+            _STOPPING.clear()
 
 
 @dataclass(frozen=True)
@@ -48,6 +158,24 @@ class Outcome:
     error: str = ""  # one line: cell number and the exception
 
 
+def merge_streams(outputs: list[Any]) -> list[Any]:
+    """Consecutive stream outputs of the same name (stdout, stderr) as one: how a printed line is split
+    into messages depends on timing (a loaded machine sends "ahead: 1" and "\\n" apart)."""
+    merged: list[Any] = []
+    for out in outputs:
+        last = merged[-1] if merged else None
+        if (out.get("output_type") == "stream" and last is not None and last.get("output_type") == "stream"
+                and last.get("name") == out.get("name")):
+            last["text"] = _text(last["text"]) + _text(out["text"])
+        else:
+            merged.append(out)
+    return merged
+
+
+def _text(text: str | list[str]) -> str:
+    return text if isinstance(text, str) else "".join(text)
+
+
 def scrub(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     """Strip run-specific metadata so the same inputs give the same executed-notebook bytes."""
     params = nb.metadata.get("papermill", {}).get("parameters")
@@ -57,6 +185,8 @@ def scrub(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     nb.metadata.pop("widgets", None)
     count = 0
     for cell in nb.cells:
+        if cell.get("outputs"):
+            cell.outputs = merge_streams(cell.outputs)
         cell.metadata.pop("papermill", None)
         cell.metadata.pop("execution", None)
         if "injected-parameters" in cell.metadata.get("tags", []):
@@ -159,9 +289,12 @@ class WarmKernel:
         # nbclient drives the kernel through an asynchronous client; a blocking one would stall its
         # event loop (and with it the cell timeout) while waiting for output. Local IPC sockets in a
         # private folder instead of TCP on localhost: nothing listens on a port.
-        self.sockets = tempfile.mkdtemp(prefix="planeval-kernel-")
-        self.km = KernelManager(kernel_name=KERNEL_NAME, transport="ipc", ip=os.path.join(self.sockets, "kernel"),
-                                client_class="jupyter_client.asynchronous.AsyncKernelClient")
+        self.sockets = tempfile.mkdtemp(prefix=f"{KERNEL_FOLDER}{os.getpid()}-")
+        # A socket's path holds at most 108 bytes (104 on macOS): under a long TMPDIR, TCP on localhost.
+        where = (dict(transport="ipc", ip=os.path.join(self.sockets, "kernel"))
+                 if len(os.fsencode(self.sockets)) + len("/kernel-99999") < 100 else {})
+        self.km = KernelManager(kernel_name=KERNEL_NAME, client_class="jupyter_client.asynchronous.AsyncKernelClient",
+                                **where)
         self.km.start_kernel(extra_arguments=[f"--IPKernelApp.exec_lines={[warm_up]!r}"] if warm_up else [])
         self.kc = None
 
@@ -188,14 +321,16 @@ class WarmKernel:
                                 record_timing=False, resources={"metadata": {"path": str(job.cwd)}})
         client.kc = self.kc
         error = ""
+        restart = False
         try:
             client.execute(cleanup_kc=False)
         except (CellExecutionError, CellTimeoutError, DeadKernelError, RuntimeError) as exc:
             error = f"{type(exc).__name__}: {str(exc).strip().splitlines()[0][:300] if str(exc).strip() else ''}"
-            if isinstance(exc, (CellTimeoutError, DeadKernelError)):
-                self.restart()
+            restart = isinstance(exc, (CellTimeoutError, DeadKernelError)) and not stopping()
         finally:
             self.kc = client.kc
+            if restart:  # after taking the client back: restart() drops it, so the next notebook gets a live one
+                self.restart()
             nb.cells = [c for c in nb.cells if c.get("id") != self.SETUP_ID]
             _write(nb, job.output_notebook)
         if error:
@@ -249,6 +384,8 @@ class KernelPool:
         return self
 
     def run(self, job: Job, timeout: int) -> Outcome:
+        if stopping():
+            return Outcome(job, False, 0.0, "the run was stopped")
         with self._lock:
             warm = self._idle.pop() if self._idle else None
         if warm is None:
@@ -281,6 +418,8 @@ class KernelPool:
 
 def run_job(job: Job, mode: str, timeout: int, pool: KernelPool | None = None) -> Outcome:
     """Run one job; any failure (a cell error, a dead kernel) is an unsuccessful Outcome, never raised."""
+    if stopping():
+        return Outcome(job, False, 0.0, "the run was stopped")
     try:
         if mode == "warm":
             assert pool is not None, "warm mode needs a KernelPool"

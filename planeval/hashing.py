@@ -57,14 +57,18 @@ def quick_key(plan_path: Path, parameters: dict[str, Any], notebook: Path) -> st
     """A hash of the raw bytes of every input (plan, its data files, notebooks, library, lock), the
     parameters and the commit; None when the plan cannot be read (the full path then reports why).
     Equal keys mean equal inputs, so the published report is already what a run would produce."""
-    try:
-        import yaml
+    import yaml
 
+    try:
+        if not plan_path.is_file():  # a folder, pipe or device: never opened here (the full path says why)
+            return None
         plan = yaml.safe_load(plan_path.read_text(encoding="utf-8"))
         data = [(plan_path.parent / rel).resolve() for rel in (plan.get("data") or {}).values() if rel]
         files = [plan_path.resolve(), *data, notebook, *sorted(NOTEBOOKS.glob("*.ipynb")), LOCK, *library_files()]
+        if not all(p.is_file() for p in files):
+            return None
         digest = {str(p): sha256_file(p) for p in files}
-    except (OSError, ValueError, AttributeError, yaml.YAMLError):
+    except (OSError, ValueError, AttributeError, TypeError, yaml.YAMLError):
         return None
     return sha256_json({"files": digest, "parameters": parameters, "commit": git_commit()})
 
@@ -83,4 +87,18 @@ def published_is_current(report_dir: Path, key: str | None) -> bool:
         manifest = json.loads((report_dir / "manifest.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return False
-    return manifest.get("quick_key") == key
+    return manifest.get("quick_key") == key and outputs_intact(report_dir, manifest)
+
+
+def outputs_intact(report_dir: Path, manifest: dict[str, Any]) -> bool:
+    """Whether ``report_dir`` holds exactly the files its manifest lists, byte for byte: a deleted,
+    edited or added file means the published report is no longer what the run made."""
+    expected = manifest.get("outputs")
+    if not isinstance(expected, dict):
+        return False
+    try:
+        found = files_digest(sorted(p for p in report_dir.rglob("*") if p.is_file()), report_dir)
+    except OSError:
+        return False
+    found.pop("manifest.json", None)
+    return found == expected

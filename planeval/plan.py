@@ -6,17 +6,18 @@ Loaded with ``yaml.safe_load`` only and validated with pydantic; any problem rai
 
 from __future__ import annotations
 
+import math
 from datetime import date
 from enum import Enum
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from .config import DEFAULT, MethodConfig
+from .config import DEFAULT, MethodConfig, SettingError
 from .dates import parse_vintage
-from .errors import InputError
+from .errors import InputError, read_input
 
 
 class TargetKind(str, Enum):
@@ -43,6 +44,32 @@ class _FieldError(ValueError):
         self.loc = loc
 
 
+def _number(value: Any) -> Any:
+    """A YAML number, nothing that only converts to one (true, "12", .nan, .inf, 1e300)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError(f"expected a number, got {value!r}")
+    if not math.isfinite(value) or abs(value) >= 1e15:
+        raise ValueError(f"expected a finite number below 1e15 in size, got {value!r}")
+    return value
+
+
+def _whole(value: Any) -> Any:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(f"expected a whole number, got {value!r}")
+    return value
+
+
+def _year(value: Any) -> Any:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1900 <= value <= 2199:  # as the data's periods
+        raise ValueError(f"expected a year from 1900 to 2199 written as a whole number, got {value!r}")
+    return value
+
+
+Number = Annotated[float, BeforeValidator(_number)]
+Whole = Annotated[int, BeforeValidator(_whole)]
+Year = Annotated[int, BeforeValidator(_year)]
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -66,7 +93,7 @@ class DefinitionChange(_Strict):
     changed slightly; the series continues and the report flags the change.
     """
 
-    year: int
+    year: Year
     type: Literal["break", "relabel"]
     zh: str
     en: str
@@ -83,14 +110,14 @@ class QualitativeRule(_Strict):
 
 class Indicator(_Strict):
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
-    number: int | None = None
+    number: Whole | None = None
     identified: bool = True
     name: Text
     unit: Text | None = None
     series: str | None = None
     kind: TargetKind | None = None
-    target: float | None = None
-    tolerance: float | None = Field(default=None, gt=0)
+    target: Number | None = None
+    tolerance: Number | None = Field(default=None, gt=0)
     direction: Literal["higher", "lower"] = "higher"
     scale: Literal["log", "logit", "identity"] = "identity"
     target_text: Text | None = None
@@ -146,6 +173,12 @@ class Indicator(_Strict):
             raise _FieldError("'aggregate: mean' applies to ceiling_each_year and floor_each_year targets only", "aggregate")
         if self.primary == "mean" and self.aggregate != "mean":
             raise _FieldError("'primary: mean' needs 'aggregate: mean'", "primary")
+        if self.target is not None:
+            if self.scale == "log" and self.target <= 0:
+                raise _FieldError(f"a target on log scale must be above 0, got {self.target:g}", "target")
+            plain_percent = self.unit.en.startswith("%") and not any(w in self.unit.en for w in ("yoy", "change"))
+            if plain_percent and not 0 <= self.target <= 100:
+                raise _FieldError(f"a percentage target lies from 0 to 100, got {self.target:g}", "target")
         return self
 
     @property
@@ -179,9 +212,9 @@ class Plan(_Strict):
     id: str = Field(pattern=r"^[A-Za-z0-9_\-]+$")
     name: Text
     issuer: Text | None = None
-    base_year: int
-    end_year: int
-    midterm_year: int | None = None  # the mid-term review year; default: see scorecard.midterm_year
+    base_year: Year
+    end_year: Year
+    midterm_year: Year | None = None  # the mid-term review year; default: see scorecard.midterm_year
     # The day the mid-term report was (or would have been) written: the hindsight scorecard recomputes
     # the mid-term view from the sources published by then. Default: see scorecard.midterm_vintage.
     midterm_vintage: str | None = None
@@ -225,7 +258,10 @@ class Plan(_Strict):
                     known = ", ".join(sorted(context)) or "none"
                     raise _FieldError(f"'{sid}' is not a context_series id of the plan (it has: {known})",
                                       "indicators", i, "context", j)
-        DEFAULT.with_overrides(self.method)
+        try:
+            DEFAULT.with_overrides(self.method)
+        except SettingError as exc:
+            raise _FieldError(str(exc), "method", exc.key) from None
         return self
 
     def indicator(self, indicator_id: str) -> Indicator:
@@ -294,17 +330,52 @@ def _field_name(loc: tuple[Any, ...], data: Any) -> str:
     return "".join(parts) or "(plan)"
 
 
+MAX_YAML_VALUES = 100_000  # values in the plan once its aliases are expanded: a plan has a few hundred
+
+
+def _check_yaml(root: yaml.Node | None, path: Path) -> None:
+    """Refuse what safe_load lets through silently: a key given twice in one mapping (the last one
+    would win) and aliases that expand beyond any plan's size (an "alias bomb" would make the
+    validation walk billions of values)."""
+    seen: set[int] = set()
+    twice: list[tuple[int, int, str]] = []  # (line, line of the first one, field)
+    count = 0
+    stack: list[tuple[yaml.Node, str]] = [(root, "")] if root is not None else []
+    while stack:
+        node, where = stack.pop()
+        count += 1
+        if count > MAX_YAML_VALUES:
+            raise InputError(path, f"the plan expands to more than {MAX_YAML_VALUES:,} values through its YAML "
+                                   "aliases (*name); write the values out, or use fewer aliases",
+                             row=node.start_mark.line + 1)
+        if isinstance(node, yaml.MappingNode):
+            keys: dict[object, int] = {}
+            for key, value in node.value:
+                name = getattr(key, "value", None)
+                if isinstance(key, yaml.ScalarNode) and name != "<<" and id(node) not in seen:
+                    if name in keys:
+                        twice.append((key.start_mark.line + 1, keys[name], f"{where}.{name}".lstrip(".")))
+                    keys[name] = key.start_mark.line + 1
+                stack.append((value, f"{where}.{name}"))
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend((item, f"{where}[{i}]") for i, item in enumerate(node.value))
+        seen.add(id(node))
+    if twice:
+        line, first, field = min(twice)
+        raise InputError(path, f"'{field.rsplit('.', 1)[-1]}' is given twice in the same mapping (first on line "
+                               f"{first}); YAML would keep only the last one: remove one", row=line, field=field)
+
+
 def load_plan(path: Path | str) -> LoadedPlan:
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError(path, "plan file not found") from None
+        text = read_input(path, missing="plan file not found").decode("utf-8")
     except UnicodeDecodeError as exc:
         raise InputError(path, f"not UTF-8 text (byte {exc.start}); save the plan as UTF-8") from None
     try:
-        raw = yaml.safe_load(text)
         root = yaml.compose(text)
+        _check_yaml(root, path)
+        raw = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or str(exc)
@@ -327,4 +398,25 @@ def load_plan(path: Path | str) -> LoadedPlan:
             msg = "unknown field (misspelt?)"
         more = f" (and {exc.error_count() - 1} more problem(s))" if exc.error_count() > 1 else ""
         raise InputError(path, msg + more, row=_line_of(root, loc), field=_field_name(loc, raw)) from None
+    _check_drawable(plan, root, raw, path)
     return LoadedPlan(plan=plan, path=path.resolve())
+
+
+def _check_drawable(plan: Plan, root: yaml.Node | None, raw: Any, path: Path) -> None:
+    """Refuse a text the charts draw (names, units, rules) with a character their font cannot draw:
+    the notebook would fail on it. (A '$' is drawn literally: the charts never read formulas.)"""
+    from .charts import undrawable
+
+    texts: list[tuple[tuple[Any, ...], Text]] = []
+    for i, ind in enumerate(plan.indicators):
+        texts += [(("indicators", i, "name"), ind.name), (("indicators", i, "unit"), ind.unit),
+                  (("indicators", i, "rule"), ind.rule)]  # type: ignore[list-item]
+    texts += [(("context_series", i, "name"), c.name) for i, c in enumerate(plan.context_series)]
+    for loc, text in texts:
+        for lang in ("zh", "en") if text is not None else ():
+            bad = undrawable(getattr(text, lang))
+            if bad:
+                shown = ", ".join(f"'{c}' (U+{ord(c):04X})" for c in bad)
+                raise InputError(path, f"{shown} cannot be drawn in the charts (their font has no glyph for it); "
+                                       "write it in words", row=_line_of(root, (*loc, lang)),
+                                 field=_field_name((*loc, lang), raw))

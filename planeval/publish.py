@@ -18,13 +18,31 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import errno
+import fcntl
 import os
 import re
 import shutil
 import signal
+import threading
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Callable, Iterator
 
 from .errors import InputError
+
+_HOLDING = threading.Event()  # set while the swap's two renames run: a signal handler must wait
+_HELD: list[int] = []  # signals a handler put off meanwhile; sent again right after
+
+
+def hold_signal(signum: int) -> bool:
+    """For a signal handler: True (the signal is put off and sent again after the swap) while
+    :func:`publish` is between its two renames. Blocking the signals in the main thread is not
+    enough: another thread can take it, and Python then runs the handler in the main thread."""
+    if _HOLDING.is_set():
+        _HELD.append(signum)
+        return True
+    return False
+
 
 MARKER = "manifest.json"  # every published report has one; a folder without it is not ours to replace
 _RENAME_EXCHANGE = 2
@@ -49,6 +67,31 @@ def old_dir(out: Path, year: int, pid: int | None = None) -> Path:
 
 def cache_dir(out: Path) -> Path:
     return out / ".cache"
+
+
+def lock_file(out: Path, year: int) -> Path:
+    return out / f".lock-{year}"
+
+
+@contextmanager
+def locked(out: Path, year: int, log: Callable[[str], None] = print) -> Iterator[None]:
+    """Hold ``<out>/.lock-<year>`` (an advisory lock, released by the system however the holder
+    ends): one run at a time writes a year's report, its staging folder and its cache work folders.
+    A second run says which process it waits for, then waits (Ctrl-C stops the wait)."""
+    path = lock_file(out, year)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip() or "?"
+            log(f"waiting for another run writing {report_dir(out, year)} (process {holder}) to finish")
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()}\n".encode("ascii"), 0)
+        yield
+    finally:
+        os.close(fd)  # releases the lock; the file stays (removing it would race with a waiting run)
 
 
 def _overlap(a: Path, b: Path) -> bool:
@@ -157,6 +200,7 @@ def publish(staging: Path, final: Path) -> None:
         return
     old = final.parent / f".old-{final.name}-{os.getpid()}"
     held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    _HOLDING.set()
     try:
         os.replace(final, old)
         try:
@@ -166,4 +210,8 @@ def publish(staging: Path, final: Path) -> None:
             raise
     finally:
         signal.pthread_sigmask(signal.SIG_SETMASK, held)
+        _HOLDING.clear()
+        for signum in dict.fromkeys(_HELD):
+            _HELD.clear()
+            os.kill(os.getpid(), signum)  # the handler runs now, with both renames done
     shutil.rmtree(old, ignore_errors=True)

@@ -11,13 +11,14 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import shutil
 import sys
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import ThreadPoolExecutor, as_completed, wait
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -26,17 +27,19 @@ from typing import Callable
 from .data import Dataset, load_dataset
 from .dates import parse_vintage
 from .errors import InputError
-from .execute import Job, KernelPool, Outcome, run_job, warm_up_code
+from .execute import (Job, KernelPool, Outcome, kill_children, remove_dead_kernel_folders, run_job, stop_on_signals,
+                      stopping, warm_up_code)
 from .fingerprint import dataset_digest, indicator_inputs
-from .hashing import (LOCK, NOTEBOOK, ROOT, SUMMARY, files_digest, git_commit, library_files, quick_key,
-                      run_parameters, sha256_file, sha256_json)
+from .hashing import (LOCK, NOTEBOOK, ROOT, SUMMARY, files_digest, git_commit, library_files, outputs_intact,
+                      quick_key, run_parameters, sha256_file, sha256_json)
 from .i18n import LANGS
 from .plan import LoadedPlan, load_plan
-from .publish import check_output_paths, failed_dir, publish, recover, report_dir, staging_dir
+from .publish import check_output_paths, failed_dir, locked, publish, recover, report_dir, staging_dir
 
 # The repository's own folders: no output path may touch them (the default reports/ is not among them).
 REPO_FOLDERS = tuple(ROOT / name for name in (".git", ".ci", "planeval", "notebooks", "params", "data", "tests", "docs",
                                               "scripts"))
+ENTRY_HASHES = "hashes.json"  # in each cache entry: the sha256 of its files, checked before the entry is used
 PACKAGES = ("papermill", "nbclient", "nbformat", "ipykernel", "pandas", "numpy", "scipy", "statsmodels",
             "matplotlib", "seaborn", "pandera", "pydantic", "jinja2", "weasyprint")
 
@@ -74,6 +77,14 @@ class RunFailed(Exception):
         self.kept = kept
         names = ", ".join(f"{o.job.label} ({o.error})" for o in result.failures)
         super().__init__(f"{len(result.failures)} notebook(s) failed: {names}")
+
+
+class OutOfSpace(Exception):
+    """The disk (or the user's quota) filled up while the run wrote; what it wrote is removed."""
+
+    def __init__(self, error: OSError) -> None:
+        where = f" writing {error.filename}" if error.filename else ""
+        super().__init__(f"no space left on the disk{where} ({error.strerror or error}): free some space and run again")
 
 
 def check_options(options: Options, loaded: LoadedPlan) -> list[str]:
@@ -140,14 +151,24 @@ def run(options: Options, log: Callable[[str], None] = print, progress: bool = F
         pool: KernelPool | None = None) -> Result:
     """Make the report; see the module docstring. ``pool``: warm kernels the caller started ahead
     (run_all.py starts one before it imports this module); run() takes it over and closes it. In warm
-    mode without one, run() starts its own at once, so a kernel boots while the inputs are checked."""
-    if pool is None and options.mode == "warm":
-        pool = KernelPool(warm_up_code([options.notebook, SUMMARY])).prestart()
-    try:
-        return _run(options, log, progress, pool)
-    finally:
-        if pool is not None:
-            pool.close()
+    mode without one, run() starts its own at once, so a kernel boots while the inputs are checked.
+
+    SIGINT and SIGTERM (when called from the main thread) stop the run within seconds: see
+    :func:`stop_on_signals`; :class:`~planeval.execute.Stopped` is raised once everything the run
+    made is removed, the previous report untouched. One run at a time per output folder and year:
+    a second one waits for the first (see :func:`locked`)."""
+    with stop_on_signals():
+        if pool is None and options.mode == "warm":
+            pool = KernelPool(warm_up_code([options.notebook, SUMMARY])).prestart()
+        try:
+            return _run(options, log, progress, pool)
+        except OSError as exc:
+            if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+                raise OutOfSpace(exc) from exc
+            raise
+        finally:
+            if pool is not None:
+                pool.close()
 
 
 def _run(options: Options, log: Callable[[str], None], progress: bool, pool: KernelPool | None) -> Result:
@@ -155,10 +176,20 @@ def _run(options: Options, log: Callable[[str], None], progress: bool, pool: Ker
     loaded = load_plan(options.plan)
     dataset = load_dataset(loaded)
     ids = check_options(options, loaded)
+    with locked(options.out.resolve(), options.year, log):
+        return _run_locked(options, log, progress, pool, loaded, dataset, ids, started)
+
+
+def _run_locked(options: Options, log: Callable[[str], None], progress: bool, pool: KernelPool | None,
+                loaded: LoadedPlan, dataset: Dataset, ids: list[str], started: float) -> Result:
     out = options.out.resolve()
-    for line in recover(out, options.year):
+    for line in [*recover(out, options.year), *remove_dead_kernel_folders()]:
         log(line)
     cache = (options.cache or out / ".cache").resolve()
+    stale = _work_root(cache, options.year)
+    if stale.is_dir() and any(stale.iterdir()):  # only a killed run of this year (we hold its lock) leaves any
+        shutil.rmtree(stale, ignore_errors=True)
+        log(f"removed the work folders in {stale}, left by a stopped run")
     final = report_dir(out, options.year)
     result = Result(report_dir=final)
 
@@ -175,10 +206,13 @@ def _run(options: Options, log: Callable[[str], None], progress: bool, pool: Ker
     manifest_path = final / "manifest.json"
     if not options.force and manifest_path.exists():
         try:
-            previous = json.loads(manifest_path.read_text(encoding="utf-8")).get("report_key")
-        except (OSError, ValueError):
-            previous = None
-        if previous == report_key:
+            manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+            previous = manifest.get("report_key")
+        except (OSError, ValueError, AttributeError):
+            manifest, previous = {}, None
+        if previous == report_key and not outputs_intact(final, manifest):
+            log(f"{final} is not what its manifest.json lists (a file was changed, removed or added): making it again")
+        elif previous == report_key:
             result.up_to_date = True
             result.cached = ids
             result.seconds = time.perf_counter() - started
@@ -235,22 +269,28 @@ def _run(options: Options, log: Callable[[str], None], progress: bool, pool: Ker
     try:
         with ThreadPoolExecutor(max_workers=1) as side:
             summary_done = side.submit(summary)
-            (staging / "notebooks").mkdir(parents=True)
-            (staging / "results").mkdir()
-            for i in ids:
-                nb, *results = _cache_files(entries[i], i)
-                shutil.copyfile(nb, staging / "notebooks" / nb.name)
-                for path in results:
-                    shutil.copyfile(path, staging / "results" / path.name)
-            preload.join()
-            from .assemble import assemble
+            try:
+                (staging / "notebooks").mkdir(parents=True)
+                (staging / "results").mkdir()
+                for i in ids:
+                    nb, *results = _cache_files(entries[i], i)
+                    shutil.copyfile(nb, staging / "notebooks" / nb.name)
+                    for path in results:
+                        shutil.copyfile(path, staging / "results" / path.name)
+                preload.join()
+                from .assemble import assemble
 
-            meta = {"commit": commit, "data_hash": data_hash[:16], "data_cutoff": str(options.year),
-                    "only": list(options.only), "vintage": options.vintage}
-            if "error" in ahead:
-                raise ahead["error"]  # type: ignore[misc]
-            outputs = assemble(loaded, as_of, ids, options.year, options.langs, staging, meta, log, jobs=options.jobs,
-                               backtests=ahead["backtests"])  # type: ignore[arg-type]
+                meta = {"commit": commit, "data_hash": data_hash[:16], "data_cutoff": str(options.year),
+                        "only": list(options.only), "vintage": options.vintage}
+                if "error" in ahead:
+                    raise ahead["error"]  # type: ignore[misc]
+                log(f"making the report: HTML and PDF in {', '.join(options.langs)}")
+                outputs = assemble(loaded, as_of, ids, options.year, options.langs, staging, meta, log,
+                                   jobs=options.jobs, backtests=ahead["backtests"])  # type: ignore[arg-type]
+            except BaseException:
+                while stopping() and wait([summary_done], timeout=0.5).not_done:
+                    kill_children()  # the summary's kernel, had it been starting when the signal came
+                raise
             summary_done.result()
         shutil.copyfile(summary_entry[SUMMARY.stem] / SUMMARY.name, staging / "notebooks" / SUMMARY.name)
         inputs = {**files_digest([loaded.path, *dataset.files.values()], ROOT), **code}
@@ -276,32 +316,47 @@ def _run(options: Options, log: Callable[[str], None], progress: bool, pool: Ker
 def _execute_cached(entries: dict[str, Path], expected: Callable[[str], list[Path]],
                     make_job: Callable[[str, Path], Job], cache: Path, options: Options, result: Result,
                     log: Callable[[str], None], progress: bool, pool: KernelPool | None) -> None:
-    """Run the jobs whose cache entry is incomplete; move each success into its entry.
+    """Run the jobs whose cache entry is incomplete or damaged (its files differ from the hashes it
+    recorded); move each success into its entry.
 
-    A job works in ``<cache>/tmp/<key>`` (a name that depends only on the inputs, so the parameters
-    recorded in the executed notebook are the same on every run). Failures raise RunFailed after
+    A job works in ``<cache>/tmp/<year>/<key>`` (a name that depends only on the inputs, so the
+    parameters recorded in the executed notebook are the same on every run). Failures raise RunFailed after
     every job has run, keeping the failed notebooks in ``<out>/<year>.failed/notebooks/``.
     """
     todo: list[Job] = []
     cached: list[str] = []
     for label, entry in entries.items():
-        if not options.force and all(p.exists() for p in expected(label)):
+        if not options.force and _entry_intact(entry, expected(label)):
             cached.append(label)
             continue
-        work = cache / "tmp" / entry.name
+        if not options.force and entry.exists():
+            log(f"the cache entry of {label} is incomplete or damaged ({entry}): executing it again")
+        work = _work_root(cache, options.year) / entry.name
         shutil.rmtree(work, ignore_errors=True)
         todo.append(make_job(label, work))
     result.cached += cached
     if cached:
         log(f"{len(cached)} notebook run(s) unchanged, taken from the cache: {', '.join(cached)}")
     failures: list[Outcome] = []
-    for outcome in execute_all(todo, options, log, progress, pool):
+    try:
+        outcomes = execute_all(todo, options, log, progress, pool)
+    except BaseException:
+        for job in todo:
+            shutil.rmtree(job.output_notebook.parent, ignore_errors=True)
+        raise
+    if stopping():  # the run is being stopped (a signal in the main thread): keep nothing of this phase
+        for job in todo:
+            shutil.rmtree(job.output_notebook.parent, ignore_errors=True)
+        return
+    for outcome in outcomes:
         job = outcome.job
         work = job.output_notebook.parent
         made = [work / p.relative_to(entries[job.label]) for p in expected(job.label)]
         if outcome.ok and not all(p.exists() for p in made):
             outcome.ok, outcome.error = False, "the notebook ran but did not write its outputs"
         if outcome.ok:
+            (work / ENTRY_HASHES).write_text(json.dumps(files_digest(made, work), indent=1, sort_keys=True) + "\n",
+                                             encoding="utf-8")
             entry = entries[job.label]
             shutil.rmtree(entry, ignore_errors=True)
             entry.parent.mkdir(parents=True, exist_ok=True)
@@ -319,6 +374,19 @@ def _execute_cached(entries: dict[str, Path], expected: Callable[[str], list[Pat
                 shutil.copy2(o.job.output_notebook, kept / "notebooks" / o.job.output_notebook.name)
             shutil.rmtree(o.job.output_notebook.parent, ignore_errors=True)
         raise RunFailed(result, kept)
+
+
+def _work_root(cache: Path, year: int) -> Path:
+    return cache / "tmp" / str(year)
+
+
+def _entry_intact(entry: Path, files: list[Path]) -> bool:
+    """Whether a cache entry holds these files with the hashes recorded when it was made."""
+    try:
+        recorded = json.loads((entry / ENTRY_HASHES).read_text(encoding="utf-8"))
+        return recorded == files_digest(files, entry)
+    except (OSError, ValueError):
+        return False
 
 
 def _prepare_assembly(loaded: LoadedPlan, as_of: Dataset, ids: list[str], year: int, into: dict[str, object]) -> None:
@@ -358,17 +426,27 @@ def execute_all(jobs: list[Job], options: Options, log: Callable[[str], None], p
     try:
         with ThreadPoolExecutor(max_workers=workers) as executor:
             futures = [executor.submit(run_job, job, options.mode, options.timeout, pool) for job in jobs]
-            for n, future in enumerate(as_completed(futures), 1):
-                outcome = future.result()
-                outcomes.append(outcome)
-                status = "ok" if outcome.ok else f"FAILED: {outcome.error}"
-                if bar is not None:
-                    bar.set_postfix_str(outcome.job.label)
-                    bar.update()
-                    if not outcome.ok:
-                        bar.write(f"{outcome.job.label}: {status}")
-                else:
-                    log(f"[{n}/{len(jobs)}] {outcome.job.label}: {status} ({outcome.seconds:.1f} s)")
+            try:
+                for n, future in enumerate(as_completed(futures), 1):
+                    if stopping():
+                        break  # the main thread is stopping the run; a killed notebook is no news
+                    outcome = future.result()
+                    outcomes.append(outcome)
+                    status = "ok" if outcome.ok else f"FAILED: {outcome.error}"
+                    if bar is not None:
+                        bar.set_postfix_str(outcome.job.label)
+                        bar.update()
+                        if not outcome.ok:
+                            bar.write(f"{outcome.job.label}: {status}")
+                    else:
+                        log(f"[{n}/{len(jobs)}] {outcome.job.label}: {status} ({outcome.seconds:.1f} s)")
+            except BaseException:
+                # Stopped (or a bug here): start no queued notebook, and end the running ones now
+                # rather than let the executor wait for them.
+                executor.shutdown(wait=False, cancel_futures=True)
+                while stopping() and wait(futures, timeout=0.5).not_done:
+                    kill_children()  # a kernel that was starting when the signal came
+                raise
     finally:
         if bar is not None:
             bar.close()

@@ -41,7 +41,7 @@ def test_the_real_data_loads():
     (H + GOOD + "y,2021,10,=,10k,actual,T1,\n", 3, "series", "'y' is not used by the plan"),
     (H + GOOD + "x,2021,-5,=,10k,actual,T1,\n", 3, "value", "'-5'"),  # negative count
     (H + GOOD + "x,2021,100.5,=,%,actual,T1,\n", 3, "value", "'100.5'"),  # percentage above 100
-    (H + GOOD + "x,2021,inf,=,10k,actual,T1,\n", 3, "value", "a finite number"),  # 'inf' parses as a float
+    (H + GOOD + "x,2021,inf,=,10k,actual,T1,\n", 3, "value", "nan or inf"),  # Python would read it as a float
     (H + GOOD + "x,2021,,=,10k,actual,T1,\n", 3, "value", "a number"),  # empty value
     (H + GOOD + "x,2021,10,,10k,actual,T1,\n", 3, "qualifier", "a qualifier exactly when"),
     (H + GOOD + "x,2021,10,=,10k,outcome,T1,\n", 3, "kind", "'outcome'"),  # unknown kind
@@ -144,3 +144,74 @@ def test_python_object_tag_is_refused_and_never_run(tmp_path):
 def test_a_plan_that_is_not_a_mapping(tmp_path):
     err = plan_error(tmp_path, edit=lambda t: yaml.safe_dump(["a", "list"]))
     assert "a plan file is a YAML mapping" in str(err)
+
+
+# --------------------------------------------------------------------------------------------
+# Hostile data files
+# --------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("value", ["1e3", "0x10", " 5", "5 ", "+5", "nan", "NaN", "inf", "-inf", "1_000", "1,000",
+                                   ".5", "5.", "1" * 16, "1" * 309])
+def test_numbers_only_in_the_plain_form_the_readme_allows(tmp_path, value):
+    """Python or pandas would read each of these as a number (or infinity: 309 digits overflow a
+    float, 16 overflow nothing but are no plausible count); the README allows digits, '-' and '.'."""
+    with pytest.raises(InputError) as caught:
+        build(tmp_path, [indicator("x")], H + GOOD + f'x,2021,"{value}",=,10k,actual,T1,\n')
+    assert (caught.value.row, caught.value.field) == (3, "value")
+    assert "expected a number written as plain digits" in str(caught.value) and repr(value) in str(caught.value)
+
+
+def test_plain_numbers_load_as_floats(tmp_path):
+    loaded = build(tmp_path, [indicator("x")], H + GOOD + "x,2021,-0.25,=,% yoy,actual,T1,\n"
+                   + "x,2022,123456789012345.5,=,10k,actual,T1,\n")[1]
+    assert list(loaded.observations["value"]) == [10.0, -0.25, 123456789012345.5]
+
+
+def test_line_numbers_count_blank_lines_and_notes_over_several_lines(tmp_path):
+    text = (H + "\n" + GOOD + '\nx,2021,11,=,10k,actual,T1,"a note\nover two lines"\n\n'
+            + "x,2022,12,=,10k,actual,T1,\"one \"\"quoted\"\" word\"\nx,2023,abc,=,10k,actual,T1,\n")
+    with pytest.raises(InputError) as caught:
+        build(tmp_path, [indicator("x")], text)
+    assert (caught.value.row, caught.value.field) == (9, "value")  # as an editor shows it
+    assert text.splitlines()[8].startswith("x,2023,abc")
+    good = build(tmp_path / "ok", [indicator("x")], text.replace("abc", "13"))[1]
+    assert list(good.observations["line"]) == [3, 5, 8, 9]
+
+
+def test_a_row_with_too_many_or_too_few_fields_names_its_line(tmp_path):
+    with pytest.raises(InputError) as caught:
+        build(tmp_path, [indicator("x")], H + "\n" + GOOD + "x,2021,11,=,10k,actual,T1\n")
+    assert caught.value.row == 4 and "7 fields where the header has 8" in str(caught.value)
+
+
+def test_a_header_without_rows_is_refused(tmp_path):
+    with pytest.raises(InputError) as caught:
+        build(tmp_path, [indicator("x")], H + "\n")
+    assert str(caught.value) == f"{tmp_path / 'observations.csv'}: the file has a header row but no data rows"
+
+
+@pytest.mark.parametrize("kind", ["folder", "pipe", "device"])
+def test_a_data_path_that_is_not_a_file_is_refused_without_reading_it(tmp_path, kind):
+    """A pipe would block a reader forever and a device (/dev/zero) never ends: neither is opened."""
+    import os
+
+    path = write(tmp_path, [indicator("x")], H + GOOD)
+    obs = tmp_path / "observations.csv"
+    obs.unlink()
+    if kind == "folder":
+        obs.mkdir()
+    elif kind == "pipe":
+        os.mkfifo(obs)
+    else:
+        obs.symlink_to("/dev/zero")
+    with pytest.raises(InputError) as caught:
+        load_dataset(load_plan(path))
+    assert str(caught.value) == f"{obs.resolve()}: this is a {kind}, not a file; give the path of a file"
+
+
+def test_a_plan_that_is_a_pipe_is_refused_without_blocking(tmp_path):
+    import os
+
+    os.mkfifo(tmp_path / "plan.yaml")
+    with pytest.raises(InputError, match="plan.yaml: this is a pipe, not a file"):
+        load_plan(tmp_path / "plan.yaml")

@@ -144,6 +144,8 @@ BAD_ROWS = {
     "data-negative-count": ("observations", "new_jobs,2019,-5,=,10k posts,actual,S07,"),
     "data-percent-over-100": ("observations", "unemployment_rate,2019,104.5,=,%,actual,S07,"),
     "data-source-bad-confidence": ("sources", "S98,Example publisher,Example title,2024,,certain"),
+    "data-number-form": ("observations", "new_jobs,2019,5.89e1,=,10k posts,actual,S07,"),
+    "data-field-count": ("observations", "new_jobs,2019,58.9,=,10k posts,actual,S07"),
     "data-project-unknown-source": ("projects", "worldskills_46,competition,上海第46届世界技能大赛,"
                                                 "46th WorldSkills Competition in Shanghai,2020-11,postponed,S99,moved"),
 }
@@ -177,6 +179,20 @@ def _data_missing_file(root: Path) -> list[str]:
 @case("data-empty-file")
 def _data_empty_file(root: Path) -> list[str]:
     (root / "data" / "observations.csv").write_text("", encoding="utf-8")
+    return args(root)
+
+
+@case("data-header-only")
+def _data_header_only(root: Path) -> list[str]:
+    path = root / "data" / "observations.csv"
+    path.write_text(path.read_text(encoding="utf-8").splitlines(keepends=True)[0], encoding="utf-8")
+    return args(root)
+
+
+@case("data-not-a-file")
+def _data_not_a_file(root: Path) -> list[str]:
+    (root / "data" / "observations.csv").unlink()
+    (root / "data" / "observations.csv").mkdir()
     return args(root)
 
 
@@ -223,6 +239,18 @@ PLAN_EDITS = {
     "plan-duplicate-id": ("- id: unemployment_rate", "- id: new_jobs"),
     "plan-unknown-field": ("direction: lower", "directon: lower"),
     "plan-unknown-context": ("    direction: lower\n", "    direction: lower\n    context: [registered_rate]\n"),
+    "plan-duplicate-key": ("end_year: 2025\n", "end_year: 2025\nend_year: 2026\n"),
+    "plan-target-infinite": ("target: 275", "target: .inf"),
+    "plan-target-boolean": ("target: 275", "target: true"),
+    "plan-target-percent": ("target: 5.5", "target: 150"),
+    "plan-year-not-whole": ("end_year: 2025", "end_year: 2025.5"),
+    "plan-method-range": ("indicators:", "method: {interval: 1.5}\nindicators:"),
+    "plan-method-order": ("indicators:", "method: {likely_at: 0.95}\nindicators:"),
+    "plan-undrawable": ("en: New urban jobs}", "en: New urban jobs 🚀}"),
+    # Ten times ten times ... (9 levels): 10^9 values, from a dozen lines.
+    "plan-alias-bomb": ("indicators:", "bomb: &a0 [1, 1, 1, 1, 1, 1, 1, 1, 1, 1]\n"
+                        + "".join(f"bomb{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]\n" for i in range(1, 9))
+                        + "indicators:"),
 }
 
 

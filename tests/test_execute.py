@@ -81,3 +81,58 @@ def test_yield_cpu_lowers_every_kernels_priority() -> None:
         assert [os.getpriority(os.PRIO_PROCESS, k.km.provisioner.pid) for k in pool._all] == [10, 10]
     finally:
         pool.close()
+
+
+def test_a_kernel_that_dies_fails_only_its_own_notebook(tmp_path: Path) -> None:
+    """A cell that kills its own kernel: that notebook fails; the next one on the same warm kernel
+    (restarted) runs, rather than failing at once on the dead kernel's client."""
+    from planeval.execute import Job
+
+    def job(name: str, source: str) -> Job:
+        path = tmp_path / f"{name}.ipynb"
+        cell = {"cell_type": "code", "execution_count": None, "id": "c", "metadata": {}, "outputs": [], "source": source}
+        path.write_text(json.dumps({"cells": [cell], "metadata": {"kernelspec": {"name": "python3", "language": "python",
+                                    "display_name": "Python 3"}}, "nbformat": 4, "nbformat_minor": 5}), encoding="utf-8")
+        return Job(key=name, label=name, notebook=path, output_notebook=tmp_path / "out" / f"{name}.ipynb",
+                   parameters={}, cwd=tmp_path)
+
+    pool = KernelPool().prestart()
+    try:
+        before = pool.run(job("before", "x = 1"), timeout=60)  # the kernel's client is now set up
+        dying = pool.run(job("dying", "import os, signal\nos.kill(os.getpid(), signal.SIGKILL)"), timeout=60)
+        after = [pool.run(job(f"after{n}", f"print({n} * 7)"), timeout=60) for n in (1, 2)]
+        assert len(pool._all) == 1  # the same worker's kernel, restarted
+    finally:
+        pool.close()
+    assert before.ok and not dying.ok and "DeadKernelError" in dying.error
+    assert [o.ok for o in after] == [True, True], [o.error for o in after]
+    [cell] = [c for c in json.loads((tmp_path / "out" / "after2.ipynb").read_text(encoding="utf-8"))["cells"]
+              if c["id"] == "c"]
+    assert "".join(cell["outputs"][0]["text"]) == "14\n"
+
+
+def test_scrub_merges_a_printed_line_split_into_several_stream_messages() -> None:
+    """Under load a kernel may send one printed line as several messages; the written notebook must
+    not depend on that. Only consecutive outputs of the same stream are merged."""
+    import nbformat
+
+    from planeval.execute import scrub
+
+    def cell(*outputs: dict) -> nbformat.NotebookNode:
+        c = nbformat.v4.new_code_cell("print('ahead:', 1)")
+        c["id"] = "printing"
+        c.outputs = [nbformat.from_dict(o) for o in outputs]
+        c.execution_count = 1
+        return c
+
+    def stream(name: str, text: str | list[str]) -> dict:
+        return {"output_type": "stream", "name": name, "text": text}
+
+    result = {"output_type": "execute_result", "execution_count": 1, "data": {"text/plain": "2"}, "metadata": {}}
+    split = nbformat.v4.new_notebook(cells=[cell(stream("stdout", "ahead: 1"), stream("stdout", "\n"),
+                                                 stream("stdout", ["b", "c\n"]), stream("stderr", "warn\n"),
+                                                 stream("stderr", "more\n"), result, stream("stdout", "after\n"))])
+    whole = nbformat.v4.new_notebook(cells=[cell(stream("stdout", "ahead: 1\nbc\n"), stream("stderr", "warn\nmore\n"),
+                                                 result, stream("stdout", "after\n"))])
+    assert nbformat.writes(scrub(split)) == nbformat.writes(scrub(whole))
+    assert [o.get("text") for o in split.cells[0].outputs] == ["ahead: 1\nbc\n", "warn\nmore\n", None, "after\n"]

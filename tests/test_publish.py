@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -135,3 +136,48 @@ def test_recover_leaves_the_folders_of_a_live_run_alone(tmp_path: Path) -> None:
     finally:
         live.kill()
         live.wait()
+
+
+def test_a_signal_during_the_two_rename_swap_waits_until_both_are_done(tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where the atomic exchange is missing, a Ctrl-C taken by another thread between the two renames
+    must not stop the run there (no report at all): it is handled once the new report is in place."""
+    import os
+    import threading
+
+    from planeval.execute import Stopped, stop_on_signals
+
+    out = tmp_path / "out"
+    final = out / "2023"
+    final.mkdir(parents=True)
+    (final / "manifest.json").write_text("old\n")
+    staging = out / ".staging-2023-1"
+    staging.mkdir()
+    (staging / "manifest.json").write_text("new\n")
+    monkeypatch.setattr(publish, "_exchange", lambda a, b: False)
+    real_replace = os.replace
+    calls: list[str] = []
+    go, sent = threading.Event(), threading.Event()
+
+    def send() -> None:  # a thread started before the signals are blocked, so it can take one
+        go.wait()
+        os.kill(os.getpid(), signal.SIGINT)
+        sent.set()
+
+    sender = threading.Thread(target=send, daemon=True)
+    sender.start()
+
+    def replace(src: os.PathLike, dst: os.PathLike) -> None:
+        real_replace(src, dst)
+        calls.append(Path(dst).name)
+        if len(calls) == 1:  # between the two renames: Ctrl-C, taken by the other thread
+            go.set()
+            sent.wait()
+            for _ in range(20):
+                threading.Event().wait(0.01)  # bytecodes: where Python would run the handler
+
+    monkeypatch.setattr(os, "replace", replace)
+    with pytest.raises(Stopped), stop_on_signals():
+        publish.publish(staging, final)
+    assert calls == [".old-2023-" + str(os.getpid()), "2023"]
+    assert (final / "manifest.json").read_text() == "new\n"

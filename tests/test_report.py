@@ -213,3 +213,38 @@ def test_pdf(setup):
         assert name in text
     fonts = subprocess.run(["pdffonts", str(a)], capture_output=True, text=True, check=True).stdout
     assert any("NotoSansCJK" in line.replace("-", "") and " yes " in line for line in fonts.splitlines())
+
+
+def test_dollar_signs_in_names_and_units_are_drawn_as_text(tmp_path):
+    """'$…$' would be a matplotlib formula (and an unmatched '$' an error in the notebook): the charts
+    draw it literally. The plan copy is SYNTHETIC text on the real plan."""
+    text = PLAN.read_text(encoding="utf-8")
+    path = tmp_path / "params" / PLAN.name
+    path.parent.mkdir()
+    path.write_text(text.replace("../data/", str(ROOT / "data") + "/").replace(
+        "{zh: 万个, en: 10k}", "{zh: 万个$, en: $10^4$ posts}", 1), encoding="utf-8")
+    plan = load_plan(path)
+    rec = json.loads((FIXTURES / "new_jobs.json").read_text(encoding="utf-8"))
+    assert plan.plan.indicator("new_jobs").unit.en == "$10^4$ posts"
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for lang in i18n.LANGS:  # zh: an unmatched '$', a mathtext error if it were parsed
+            save_png(indicator_chart(rec, lang, plan=plan), tmp_path / f"chart.{lang}.png")
+        fig = indicator_chart(rec, "en", plan=plan)
+    label = fig.axes[0].yaxis.label
+    assert label._preprocess_math(label.get_text()) == ("$10^4$ posts", False)  # text, not a formula
+
+
+def test_characters_the_chart_font_cannot_draw_are_refused_at_load(tmp_path):
+    from planeval.errors import InputError
+
+    text = PLAN.read_text(encoding="utf-8")
+    path = tmp_path / "params" / PLAN.name
+    path.parent.mkdir()
+    edited = text.replace("../data/", str(ROOT / "data") + "/").replace("{zh: 万个, en: 10k}", "{zh: 万个, en: 10k 🚀}", 1)
+    path.write_text(edited, encoding="utf-8")
+    line = next(n for n, row in enumerate(edited.splitlines(), 1) if "🚀" in row)
+    with pytest.raises(InputError) as caught:
+        load_plan(path)
+    assert caught.value.row == line and caught.value.field.endswith(".unit.en")
+    assert "'🚀' (U+1F680) cannot be drawn in the charts" in str(caught.value)

@@ -440,8 +440,9 @@ def test_a_record_settled_by_the_end_year_shows_no_forecast() -> None:
                            "fit_years": [], "scale": "log", "fan": {}}
     html = final_html("en", only=("training_volume",), change=stale_forecast)
     assert "987.65" not in html and "97%" not in html
-    summary = html.split('<table class="summary">')[1].split("</table>")[0]
-    assert "the end year is observed: no forecast needed" in summary
+    # said once, under the summary table, not in the row
+    after = html.split('<table class="summary">')[1].split("</table>")[1].split("</section>")[0]
+    assert "the end year is observed, no forecast is needed" in after
 
 
 def test_the_scorecard_states_the_midterm_vintage_and_marks_a_provisional_outcome() -> None:

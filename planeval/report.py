@@ -243,11 +243,11 @@ def _values_shown(rec: dict[str, Any], unit: str, lang: str) -> list[dict[str, A
     """Every value the chart and figures show, with its source (the data behind the chart)."""
     points = rec.get("history", []) + rec.get("evidence", []) + rec.get("annual_targets", [])
     for sid, pts in sorted(rec.get("rule_series", {}).items()):
-        points += [{**p, "note": f"{sid}; {p['note']}".rstrip("; ")} for p in pts]
+        points += [{**p, f"note_{lang}": f"{sid}; {p[f'note_{lang}']}".rstrip("; ")} for p in pts]
     rows = [{"period": p["period"],
              "value": _value(p["value"], p["qualifier"], unit if p["unit"] == rec["unit"] else p["unit"]) or DASH,
              "kind": t(f"pkind.{p['kind']}", lang) if has(f"pkind.{p['kind']}") else p["kind"],
-             "note": p["note"], "source": p["source"], "used": p["used"]} for p in points]
+             "note": p[f"note_{lang}"], "source": p["source"], "used": p["used"]} for p in points]
     return sorted(rows, key=lambda r: (r["period"][:4], r["kind"], r["period"]))
 
 

@@ -213,7 +213,7 @@ def added_row(draw) -> str:
         source = draw(st.sampled_from(list(LATE)))
     period = draw(st.sampled_from([str(year), f"{year}-01/{year}-06", f"{year - 2}-{year}"]))
     unit = "% yoy" if series in ("benefit_adjustment", "price_inflation") else "%"
-    return f"{series},{period},{value},{qualifier},{unit},{kind},{source},synthetic added row"
+    return f"{series},{period},{value},{qualifier},{unit},{kind},{source},synthetic added row,合成的新增数据行"
 
 
 @pytest.fixture(scope="module")

@@ -102,13 +102,14 @@ def context_points(plan: Plan | LoadedPlan, dataset: Dataset, year: int,
     wanted = [c.id for c in p.context_series if ids is None or c.id in ids]
     obs = dataset.as_of(year).observations
     obs = obs[obs["series"].isin(wanted)]
-    columns = ["series", "period", "value", "qualifier", "unit", "kind", "source", "note", "period_type"]
+    columns = ["series", "period", "value", "qualifier", "unit", "kind", "source", "note_en", "note_zh", "period_type"]
     out: dict[str, list[dict[str, object]]] = {sid: [] for sid in wanted}
     for row in obs[columns].to_dict("records"):
         out[str(row["series"])].append({
             "period": str(row["period"]), "value": None if pd.isna(row["value"]) else float(row["value"]), "qualifier": str(row["qualifier"]),
             "unit": str(row["unit"]), "kind": str(row["kind"]), "source": str(row["source"]),
-            "note": "" if pd.isna(row["note"]) else str(row["note"]), "annual": row["kind"] == "actual" and row["period_type"] == "year"})
+            **{f"note_{lang}": "" if pd.isna(row[f"note_{lang}"]) else str(row[f"note_{lang}"]) for lang in ("en", "zh")},
+            "annual": row["kind"] == "actual" and row["period_type"] == "year"})
     for rows in out.values():
         rows.sort(key=lambda r: (str(r["period"])[:4], str(r["period"]), str(r["kind"]), str(r["source"])))
     return out

@@ -98,6 +98,17 @@ def _value_in_range(df: pd.DataFrame) -> pd.Series:
     return ok
 
 
+def _both_languages(field: str, what: str) -> list[pa.Check]:
+    """A text the reader sees is given in both languages or in neither: ``{field}_en`` and ``{field}_zh``
+    are empty together (the error names the empty one)."""
+    def missing(lang: str, other: str):
+        return lambda df: ~((df[f"{field}_{lang}"] == "") & (df[f"{field}_{other}"] != ""))
+    return [pa.Check(missing("zh", "en"), element_wise=False, name=f"{field}_zh",
+                     error=f"{what} in Chinese too ({field}_en is given)"),
+            pa.Check(missing("en", "zh"), element_wise=False, name=f"{field}_en",
+                     error=f"{what} in English too ({field}_zh is given)")]
+
+
 OBSERVATIONS_SCHEMA = pa.DataFrameSchema(
     {
         "series": pa.Column(str, pa.Check.str_matches(r"^[a-z][a-z0-9_]*$",
@@ -109,9 +120,11 @@ OBSERVATIONS_SCHEMA = pa.DataFrameSchema(
         "unit": pa.Column(str, pa.Check.str_length(min_value=1, error="a unit, e.g. % or 10k persons")),
         "kind": pa.Column(str, pa.Check.isin(OBSERVATION_KINDS, error=f"one of {', '.join(OBSERVATION_KINDS)}")),
         "source": pa.Column(str, pa.Check.str_matches(r"^\S+$", error="a source id from sources.csv")),
-        "note": pa.Column(str, required=False),
+        "note_en": pa.Column(str),
+        "note_zh": pa.Column(str),
     },
     checks=[
+        *_both_languages("note", "a note"),
         pa.Check(_value_in_range, element_wise=False, name="value",
                  error="a count that is not negative, or a percentage from 0 to 100"),
         pa.Check(lambda df: ~(df["value"].isna() & (df["unit"] != "text")), element_wise=False, name="value",
@@ -146,7 +159,8 @@ PROJECTS_SCHEMA = pa.DataFrameSchema(
         "name_en": pa.Column(str, pa.Check.str_length(min_value=1, error="the English name")),
         "date": pa.Column(str, pa.Check(lambda s: (s == "") | s.str.match(DATE_PATTERN.pattern), element_wise=False,
                                         error="empty, YYYY, YYYY-MM, YYYY-MM-DD or YYYY-MM/YYYY-MM")),
-        "evidence": pa.Column(str, pa.Check.str_length(min_value=1, error="what happened")),
+        "evidence_en": pa.Column(str, pa.Check.str_length(min_value=1, error="what happened, in English")),
+        "evidence_zh": pa.Column(str, pa.Check.str_length(min_value=1, error="what happened, in Chinese")),
         "source": pa.Column(str),
         "status": pa.Column(str, pa.Check.isin(PROJECT_STATUSES + ("",), error=f"empty or one of {', '.join(PROJECT_STATUSES)}")),
     },
@@ -209,7 +223,8 @@ def validate(df: pd.DataFrame, schema: pa.DataFrameSchema, path: Path) -> pd.Dat
         return valid.assign(value=valid["value"].astype(float)) if "value" in schema.columns else valid
     except pa.errors.SchemaErrors as exc:
         cases = exc.failure_cases
-        first = cases.iloc[0]
+        missing = cases[cases["check"] == "column_in_dataframe"]  # a missing column before an unknown one
+        first = missing.iloc[0] if len(missing) else cases.iloc[0]
         if first["check"] in ("column_in_dataframe", "column_in_schema"):
             expected = ", ".join(schema.columns)
             what = "missing column" if first["check"] == "column_in_dataframe" else "unexpected column"
@@ -290,8 +305,6 @@ class Dataset:
 
 def load_observations(path: Path, sources: pd.DataFrame | None = None) -> pd.DataFrame:
     df = validate(read_csv_text(path), OBSERVATIONS_SCHEMA, path)
-    if "note" not in df.columns:
-        df["note"] = ""
     periods = df["period"].map(parse_period)
     df["period_type"] = periods.map(lambda p: p.type)
     df["start_year"] = periods.map(lambda p: p.start_year).astype(int)

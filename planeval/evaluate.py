@@ -33,7 +33,8 @@ QUALIFIER_RANK = {"=": 0, "~": 1, "<=": 2, "<": 2, ">=": 2, ">": 2}
 def _point(row: pd.Series, used: bool = True) -> Point:
     value = None if pd.isna(row["value"]) else float(row["value"])
     return Point(period=str(row["period"]), value=value, qualifier=str(row["qualifier"]), unit=str(row["unit"]),
-                 source=str(row["source"]), kind=str(row["kind"]), note=str(row.get("note", "")),
+                 source=str(row["source"]), kind=str(row["kind"]),
+                 note_zh=str(row.get("note_zh", "")), note_en=str(row.get("note_en", "")),
                  line=int(row["line"]), used=used)
 
 

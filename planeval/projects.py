@@ -15,7 +15,7 @@ def project_status(plan: Plan | LoadedPlan, dataset: Dataset, year: int) -> list
 
     ``status`` is the status column of the latest dated event at or before ``year`` (done / moved /
     in_progress), or ``no_public_evidence``; ``evidence`` lists the dated events (oldest first) as
-    ``{date, text, source, status}``; ``sources`` the distinct source ids in that order.
+    ``{date, text: {zh, en}, source, status}``; ``sources`` the distinct source ids in that order.
     """
     p = plan.plan if isinstance(plan, LoadedPlan) else plan
     rows = dataset.as_of(year).projects
@@ -23,7 +23,7 @@ def project_status(plan: Plan | LoadedPlan, dataset: Dataset, year: int) -> list
     for project in p.major_projects:
         events = rows[(rows["project"] == project.id) & (rows["date"] != "")]
         events = events.sort_values("date", kind="stable")
-        evidence = [{"date": r.date, "text": r.evidence, "source": r.source, "status": r.status}
+        evidence = [{"date": r.date, "text": {"zh": r.evidence_zh, "en": r.evidence_en}, "source": r.source, "status": r.status}
                     for r in events.itertuples(index=False)]
         dated = [e for e in evidence if e["status"]]
         out.append({

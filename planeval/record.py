@@ -32,7 +32,8 @@ class Point:
     unit: str
     source: str
     kind: str = "actual"  # actual | partial | annual_target | projection
-    note: str = ""
+    note_zh: str = ""  # what the reader must know about the value, in each language (the data's note_zh/note_en)
+    note_en: str = ""
     line: int = 0  # line in the observations file: every number traces to a source row
     used: bool = True  # False when a competing value for the same period was preferred
 

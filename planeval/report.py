@@ -363,11 +363,11 @@ def _values_shown(rec: dict[str, Any], unit: str, lang: str) -> list[dict[str, A
     """Every value the chart and figures show, with its source (the data behind the chart)."""
     points = rec.get("history", []) + rec.get("evidence", []) + rec.get("annual_targets", [])
     for sid, pts in sorted(rec.get("rule_series", {}).items()):
-        points += [{**p, "note": f"{sid}; {p['note']}".rstrip("; ")} for p in pts]
+        points += [{**p, f"note_{lang}": f"{sid}; {p[f'note_{lang}']}".rstrip("; ")} for p in pts]
     rows = [{"period": p["period"],
              "value": _value(p["value"], p["qualifier"], unit if p["unit"] == rec["unit"] else p["unit"]) or DASH,
              "kind": t(f"pkind.{p['kind']}", lang) if has(f"pkind.{p['kind']}") else p["kind"],
-             "note": p["note"], "source": p["source"], "used": p["used"]} for p in points]
+             "note": p[f"note_{lang}"], "source": p["source"], "used": p["used"]} for p in points]
     return sorted(rows, key=lambda r: (r["period"][:4], r["kind"], r["period"]))
 
 
@@ -469,7 +469,7 @@ def _context_series(plan: LoadedPlan, dataset: Dataset, year: int, lang: str) ->
     for c in p.context_series:
         rows = [{"period": r["period"], "value": _value(r["value"], r["qualifier"], r["unit"]) or DASH,
                  "kind": t(f"pkind.{r['kind']}", lang) if has(f"pkind.{r['kind']}") else r["kind"],
-                 "source": r["source"], "note": r["note"]} for r in points[c.id]]
+                 "source": r["source"], "note": r[f"note_{lang}"]} for r in points[c.id]]
         out.append({"id": c.id, "name": c.name[lang], "rows": rows,
                     "linked": [i for i in p.indicators if c.id in i.context
                                or (i.rule is not None and c.id in (i.rule.compare, i.rule.at_least))]})

@@ -17,7 +17,7 @@ from planeval.evaluate import evaluate
 from planeval.plan import LoadedPlan, load_plan
 from planeval.record import Record
 
-HEADER = ["series", "period", "value", "qualifier", "unit", "kind", "source", "note"]
+HEADER = ["series", "period", "value", "qualifier", "unit", "kind", "source", "note_en", "note_zh"]
 SOURCES = [  # source id -> confidence; each source has its own (SYNTHETIC) publisher
     ("T1", "high"), ("T2", "medium"), ("T3", "low"), ("T4", "low"),
 ]
@@ -37,7 +37,7 @@ def rows(series: str, values: dict, qualifier: str = "=", kind: str = "actual", 
          unit: str = "10k") -> list[dict]:
     """Observation rows from {period: value}."""
     return [{"series": series, "period": str(p), "value": v, "qualifier": qualifier, "unit": unit,
-             "kind": kind, "source": source, "note": ""} for p, v in values.items()]
+             "kind": kind, "source": source, "note_en": "", "note_zh": ""} for p, v in values.items()]
 
 
 def write(directory: Path, indicators: list[dict], observations: list[dict] | str, *, base_year: int = 2020,

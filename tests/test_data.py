@@ -5,14 +5,14 @@ from pathlib import Path
 import pytest
 import yaml
 
-from planeval.data import load_dataset
+from planeval.data import load_dataset, load_projects, load_sources
 from planeval.errors import InputError
 from planeval.plan import load_plan
 from synthetic import HEADER, build, indicator, write
 
 ROOT = Path(__file__).resolve().parent.parent
 H = ",".join(HEADER) + "\n"
-GOOD = "x,2020,10,=,10k,actual,T1,\n"  # line 2 in every case below; the bad row is line 3
+GOOD = "x,2020,10,=,10k,actual,T1,,\n"  # line 2 in every case below; the bad row is line 3
 
 
 def test_the_real_data_loads():
@@ -31,22 +31,30 @@ def test_the_real_data_loads():
 # --------------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("text, line, field, says", [
-    (H + GOOD + "x,2021,abc,=,10k,actual,T1,\n", 3, "value", "a number"),  # non-numeric value
-    (H + GOOD + "x,2021,10,about,10k,actual,T1,\n", 3, "qualifier", "'about'"),  # unknown qualifier
-    (H + GOOD + "x,2023-13/2023-14,10,=,10k,partial,T1,\n", 3, "period", "'2023-13/2023-14'"),  # month 13
-    (H + GOOD + "x,23,10,=,10k,actual,T1,\n", 3, "period", "'23'"),  # two-digit year
-    (H + GOOD + "x,2023-10/2023-01,10,=,10k,partial,T1,\n", 3, "period", "'2023-10/2023-01'"),  # ends first
+    (H + GOOD + "x,2021,abc,=,10k,actual,T1,,\n", 3, "value", "a number"),  # non-numeric value
+    (H + GOOD + "x,2021,10,about,10k,actual,T1,,\n", 3, "qualifier", "'about'"),  # unknown qualifier
+    (H + GOOD + "x,2023-13/2023-14,10,=,10k,partial,T1,,\n", 3, "period", "'2023-13/2023-14'"),  # month 13
+    (H + GOOD + "x,23,10,=,10k,actual,T1,,\n", 3, "period", "'23'"),  # two-digit year
+    (H + GOOD + "x,2023-10/2023-01,10,=,10k,partial,T1,,\n", 3, "period", "'2023-10/2023-01'"),  # ends first
     (H + GOOD + GOOD, 3, "source", "duplicate of line 2"),  # exact duplicate row
-    (H + GOOD + "x,2021,10,=,10k,actual,T9,\n", 3, "source", "'T9' is not in sources.csv"),
-    (H + GOOD + "y,2021,10,=,10k,actual,T1,\n", 3, "series", "'y' is not used by the plan"),
-    (H + GOOD + "x,2021,-5,=,10k,actual,T1,\n", 3, "value", "'-5'"),  # negative count
-    (H + GOOD + "x,2021,100.5,=,%,actual,T1,\n", 3, "value", "'100.5'"),  # percentage above 100
-    (H + GOOD + "x,2021,inf,=,10k,actual,T1,\n", 3, "value", "nan or inf"),  # Python would read it as a float
-    (H + GOOD + "x,2021,,=,10k,actual,T1,\n", 3, "value", "a number"),  # empty value
-    (H + GOOD + "x,2021,10,,10k,actual,T1,\n", 3, "qualifier", "a qualifier exactly when"),
-    (H + GOOD + "x,2021,10,=,10k,outcome,T1,\n", 3, "kind", "'outcome'"),  # unknown kind
-    (H.replace(",unit", "") + "x,2020,10,=,actual,T1,\n", 1, "unit", "missing column 'unit'"),
+    (H + GOOD + "x,2021,10,=,10k,actual,T9,,\n", 3, "source", "'T9' is not in sources.csv"),
+    (H + GOOD + "y,2021,10,=,10k,actual,T1,,\n", 3, "series", "'y' is not used by the plan"),
+    (H + GOOD + "x,2021,-5,=,10k,actual,T1,,\n", 3, "value", "'-5'"),  # negative count
+    (H + GOOD + "x,2021,100.5,=,%,actual,T1,,\n", 3, "value", "'100.5'"),  # percentage above 100
+    (H + GOOD + "x,2021,inf,=,10k,actual,T1,,\n", 3, "value", "nan or inf"),  # Python would read it as a float
+    (H + GOOD + "x,2021,,=,10k,actual,T1,,\n", 3, "value", "a number"),  # empty value
+    (H + GOOD + "x,2021,10,,10k,actual,T1,,\n", 3, "qualifier", "a qualifier exactly when"),
+    (H + GOOD + "x,2021,10,=,10k,outcome,T1,,\n", 3, "kind", "'outcome'"),  # unknown kind
+    (H.replace(",unit", "") + "x,2020,10,=,actual,T1,,\n", 1, "unit", "missing column 'unit'"),
     (H.strip() + ",extra\n" + GOOD.strip() + ",1\n", 1, "extra", "unexpected column 'extra'"),
+    # A note is given in both languages or in neither.
+    (H + GOOD + "x,2021,10,=,10k,actual,T1,registered rate,\n", 3, "note_zh",
+     "expected a note in Chinese too (note_en is given), got an empty cell"),
+    (H + GOOD + "x,2021,10,=,10k,actual,T1,,登记失业率\n", 3, "note_en",
+     "expected a note in English too (note_zh is given), got an empty cell"),
+    # A file from before notes had two languages: its single 'note' column is refused at line 1.
+    ("series,period,value,qualifier,unit,kind,source,note\nx,2020,10,=,10k,actual,T1,a note\n", 1, "note_en",
+     "missing column 'note_en'; expected columns: series, period, value, qualifier, unit, kind, source, note_en, note_zh"),
 ])
 def test_bad_observations(tmp_path, text, line, field, says):
     with pytest.raises(InputError) as caught:
@@ -59,11 +67,11 @@ def test_bad_observations(tmp_path, text, line, field, says):
 
 def test_gbk_file_names_line_and_field(tmp_path):
     path = write(tmp_path, [indicator("x")], H)
-    (tmp_path / "observations.csv").write_bytes((H + GOOD + "x,2021,10,=,10k,actual,T1,上海\n").encode("gbk"))
+    (tmp_path / "observations.csv").write_bytes((H + GOOD + "x,2021,10,=,10k,actual,T1,Shanghai,上海\n").encode("gbk"))
     with pytest.raises(InputError) as caught:
         load_dataset(load_plan(path))
-    assert (caught.value.row, caught.value.field) == (3, "note")
-    assert "observations.csv, line 3, field 'note': not UTF-8" in str(caught.value)
+    assert (caught.value.row, caught.value.field) == (3, "note_zh")
+    assert "observations.csv, line 3, field 'note_zh': not UTF-8" in str(caught.value)
 
 
 @pytest.mark.parametrize("content, says", [(None, "file not found"), ("", "the file is empty")])
@@ -156,20 +164,20 @@ def test_numbers_only_in_the_plain_form_the_readme_allows(tmp_path, value):
     """Python or pandas would read each of these as a number (or infinity: 309 digits overflow a
     float, 16 overflow nothing but are no plausible count); the README allows digits, '-' and '.'."""
     with pytest.raises(InputError) as caught:
-        build(tmp_path, [indicator("x")], H + GOOD + f'x,2021,"{value}",=,10k,actual,T1,\n')
+        build(tmp_path, [indicator("x")], H + GOOD + f'x,2021,"{value}",=,10k,actual,T1,,\n')
     assert (caught.value.row, caught.value.field) == (3, "value")
     assert "expected a number written as plain digits" in str(caught.value) and repr(value) in str(caught.value)
 
 
 def test_plain_numbers_load_as_floats(tmp_path):
-    loaded = build(tmp_path, [indicator("x")], H + GOOD + "x,2021,-0.25,=,% yoy,actual,T1,\n"
-                   + "x,2022,123456789012345.5,=,10k,actual,T1,\n")[1]
+    loaded = build(tmp_path, [indicator("x")], H + GOOD + "x,2021,-0.25,=,% yoy,actual,T1,,\n"
+                   + "x,2022,123456789012345.5,=,10k,actual,T1,,\n")[1]
     assert list(loaded.observations["value"]) == [10.0, -0.25, 123456789012345.5]
 
 
 def test_line_numbers_count_blank_lines_and_notes_over_several_lines(tmp_path):
-    text = (H + "\n" + GOOD + '\nx,2021,11,=,10k,actual,T1,"a note\nover two lines"\n\n'
-            + "x,2022,12,=,10k,actual,T1,\"one \"\"quoted\"\" word\"\nx,2023,abc,=,10k,actual,T1,\n")
+    text = (H + "\n" + GOOD + '\nx,2021,11,=,10k,actual,T1,"a note\nover two lines",两行备注\n\n'
+            + "x,2022,12,=,10k,actual,T1,\"one \"\"quoted\"\" word\",\"一个\"\"引号\"\"词\"\nx,2023,abc,=,10k,actual,T1,,\n")
     with pytest.raises(InputError) as caught:
         build(tmp_path, [indicator("x")], text)
     assert (caught.value.row, caught.value.field) == (9, "value")  # as an editor shows it
@@ -181,7 +189,7 @@ def test_line_numbers_count_blank_lines_and_notes_over_several_lines(tmp_path):
 def test_a_row_with_too_many_or_too_few_fields_names_its_line(tmp_path):
     with pytest.raises(InputError) as caught:
         build(tmp_path, [indicator("x")], H + "\n" + GOOD + "x,2021,11,=,10k,actual,T1\n")
-    assert caught.value.row == 4 and "7 fields where the header has 8" in str(caught.value)
+    assert caught.value.row == 4 and "7 fields where the header has 9" in str(caught.value)
 
 
 def test_a_header_without_rows_is_refused(tmp_path):
@@ -215,3 +223,37 @@ def test_a_plan_that_is_a_pipe_is_refused_without_blocking(tmp_path):
     os.mkfifo(tmp_path / "plan.yaml")
     with pytest.raises(InputError, match="plan.yaml: this is a pipe, not a file"):
         load_plan(tmp_path / "plan.yaml")
+# projects.csv
+# --------------------------------------------------------------------------------------------
+
+PH = "project,category,name_zh,name_en,date,evidence_en,evidence_zh,source,status\n"
+PGOOD = "p,action,项目,Project,2023,started,已启动,T1,in_progress\n"  # line 2; the bad row is line 3
+
+
+@pytest.mark.parametrize("text, line, field, says", [
+    (PH + PGOOD + "p,action,项目,Project,2024,finished,,T1,done\n", 3, "evidence_zh",
+     "expected what happened, in Chinese, got an empty cell"),
+    (PH + PGOOD + "p,action,项目,Project,2024,,已完成,T1,done\n", 3, "evidence_en",
+     "expected what happened, in English, got an empty cell"),
+    ("project,category,name_zh,name_en,date,evidence,source,status\np,action,项目,Project,2023,started,T1,done\n",
+     1, "evidence_en", "missing column 'evidence_en'; expected columns: project, category, name_zh, name_en, date, "
+                       "evidence_en, evidence_zh, source, status"),
+])
+def test_bad_projects(tmp_path, text, line, field, says):
+    path = tmp_path / "projects.csv"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        load_projects(path, load_sources(write(tmp_path, [indicator("x")], H).parent / "sources.csv"))
+    err = caught.value
+    assert (Path(err.file).name, err.row, err.field) == ("projects.csv", line, field)
+    assert str(err).startswith(f"{path}, line {line}, field '{field}': ") and says in str(err)
+
+
+def test_the_real_data_has_every_note_and_evidence_in_both_languages():
+    """Every text a reader sees is in the data in both languages: no row has one without the other."""
+    loaded = load_plan(ROOT / "params/shanghai_14th_employment.yaml")
+    data = load_dataset(loaded)
+    obs, projects = data.observations, data.projects
+    assert ((obs["note_en"] == "") == (obs["note_zh"] == "")).all()
+    assert (obs["note_zh"] != "").sum() == 80 and (projects["evidence_zh"] != "").all()
+    assert "由2021年推迟至2022年10月" in set(projects["evidence_zh"])

@@ -34,7 +34,7 @@ def fixture(name: str) -> dict:
 
 
 def point(period: str, value: float, source: str = "S10", kind: str = "actual") -> dict:
-    return {"kind": kind, "line": 0, "note": "", "period": period, "qualifier": "=", "source": source,
+    return {"kind": kind, "line": 0, "note_en": "", "note_zh": "", "period": period, "qualifier": "=", "source": source,
             "unit": "10k person-times", "used": True, "value": value}
 
 

@@ -130,24 +130,27 @@ def rewrite_columns(path: Path, change: Callable[[list[str]], list[str]]) -> Non
 
 # Data: one bad row at line 2 of a data file.
 BAD_ROWS = {
-    "data-non-numeric": ("observations", "new_jobs,2019,abc,=,10k posts,actual,S07,"),
-    "data-empty-value": ("observations", "new_jobs,2019,,=,10k posts,actual,S07,"),
-    "data-infinite": ("observations", "new_jobs,2019,inf,=,10k posts,actual,S07,"),
-    "data-unknown-qualifier": ("observations", "new_jobs,2019,58.9,about,10k posts,actual,S07,"),
-    "data-qualifier-without-value": ("observations", "new_jobs,2019,58.9,,10k posts,actual,S07,"),
-    "data-unknown-kind": ("observations", "new_jobs,2019,58.9,=,10k posts,outcome,S07,"),
-    "data-period-format": ("observations", "new_jobs,2019/20,58.9,=,10k posts,actual,S07,"),
-    "data-period-month": ("observations", "new_jobs,2023-01/2023-13,57,=,10k posts,partial,S01,"),
-    "data-period-order": ("observations", "new_jobs,2023-10/2023-01,57,=,10k posts,partial,S01,"),
-    "data-unknown-source": ("observations", "new_jobs,2019,58.9,=,10k posts,actual,S99,"),
-    "data-unknown-series": ("observations", "gdp_growth,2019,6.0,=,% yoy,actual,S07,"),
-    "data-negative-count": ("observations", "new_jobs,2019,-5,=,10k posts,actual,S07,"),
-    "data-percent-over-100": ("observations", "unemployment_rate,2019,104.5,=,%,actual,S07,"),
+    "data-non-numeric": ("observations", "new_jobs,2019,abc,=,10k posts,actual,S07,,"),
+    "data-empty-value": ("observations", "new_jobs,2019,,=,10k posts,actual,S07,,"),
+    "data-infinite": ("observations", "new_jobs,2019,inf,=,10k posts,actual,S07,,"),
+    "data-unknown-qualifier": ("observations", "new_jobs,2019,58.9,about,10k posts,actual,S07,,"),
+    "data-qualifier-without-value": ("observations", "new_jobs,2019,58.9,,10k posts,actual,S07,,"),
+    "data-unknown-kind": ("observations", "new_jobs,2019,58.9,=,10k posts,outcome,S07,,"),
+    "data-period-format": ("observations", "new_jobs,2019/20,58.9,=,10k posts,actual,S07,,"),
+    "data-period-month": ("observations", "new_jobs,2023-01/2023-13,57,=,10k posts,partial,S01,,"),
+    "data-period-order": ("observations", "new_jobs,2023-10/2023-01,57,=,10k posts,partial,S01,,"),
+    "data-unknown-source": ("observations", "new_jobs,2019,58.9,=,10k posts,actual,S99,,"),
+    "data-unknown-series": ("observations", "gdp_growth,2019,6.0,=,% yoy,actual,S07,,"),
+    "data-negative-count": ("observations", "new_jobs,2019,-5,=,10k posts,actual,S07,,"),
+    "data-percent-over-100": ("observations", "unemployment_rate,2019,104.5,=,%,actual,S07,,"),
     "data-source-bad-confidence": ("sources", "S98,Example publisher,Example title,2024,,certain"),
-    "data-number-form": ("observations", "new_jobs,2019,5.89e1,=,10k posts,actual,S07,"),
+    "data-number-form": ("observations", "new_jobs,2019,5.89e1,=,10k posts,actual,S07,,"),
     "data-field-count": ("observations", "new_jobs,2019,58.9,=,10k posts,actual,S07"),
     "data-project-unknown-source": ("projects", "worldskills_46,competition,上海第46届世界技能大赛,"
-                                                "46th WorldSkills Competition in Shanghai,2020-11,postponed,S99,moved"),
+                                                "46th WorldSkills Competition in Shanghai,2020-11,postponed,推迟,S99,moved"),
+    "data-note-one-language": ("observations", "new_jobs,2019,58.9,=,10k posts,actual,S07,from the 2019 bulletin,"),
+    "data-evidence-one-language": ("projects", "worldskills_46,competition,上海第46届世界技能大赛,"
+                                               "46th WorldSkills Competition in Shanghai,2020-11,postponed,,S47,moved"),
 }
 
 
@@ -198,13 +201,20 @@ def _data_not_a_file(root: Path) -> list[str]:
 
 @case("data-gbk")
 def _data_gbk(root: Path) -> list[str]:
-    insert_line(root / "data" / "observations.csv", 2, "new_jobs,2019,58.9,=,10k posts,actual,S07,上海统计年鉴".encode("gbk"))
+    insert_line(root / "data" / "observations.csv", 2, "new_jobs,2019,58.9,=,10k posts,actual,S07,yearbook,上海统计年鉴".encode("gbk"))
     return args(root)
 
 
 @case("data-missing-column")
 def _data_missing_column(root: Path) -> list[str]:
     rewrite_columns(root / "data" / "observations.csv", lambda r: r[:4] + r[5:])  # drop 'unit'
+    return args(root)
+
+
+@case("data-single-note-column")
+def _data_single_note_column(root: Path) -> list[str]:
+    """A file from before notes had two languages: one 'note' column."""
+    rewrite_columns(root / "data" / "observations.csv", lambda r: r[:7] + ["note" if r[0] == "series" else r[7]])
     return args(root)
 
 

@@ -144,7 +144,7 @@ def test_changing_one_indicators_data_re_executes_only_that_indicator(plan_copy:
     assert [p["value"] for p in record["history"] if p["period"] == "2022"] == [56.36]
     # A row for a later year than the evaluation year changes nothing as of 2023.
     with obs.open("a", encoding="utf-8") as f:
-        f.write("new_jobs,2026,70,=,10k persons,actual,S16,synthetic test row\n")
+        f.write("new_jobs,2026,70,=,10k persons,actual,S16,synthetic test row,合成测试行\n")
     third = run(Options(year=2023, plan=plan_copy, out=out, only=only), log=quiet)
     assert third.up_to_date and third.executed == []
 

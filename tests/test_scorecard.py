@@ -117,8 +117,8 @@ def test_rows_after_the_midterm_change_the_outcome_but_not_the_midterm_view(synt
     shutil.copytree(FIXTURE, copy)
     obs = copy / "data" / "observations.csv"
     with obs.open("a", encoding="utf-8") as f:
-        f.write("online_share,2020,99.8,=,%,actual,X1,synthetic late row\n")
-        f.write("members_stock,2019,1140,=,10k persons,actual,X2,synthetic competing row\n")
+        f.write("online_share,2020,99.8,=,%,actual,X1,synthetic late row,合成的迟到数据行\n")
+        f.write("members_stock,2019,1140,=,10k persons,actual,X2,synthetic competing row,合成的竞争数值行\n")
     loaded = load_plan(copy / "params" / "synthetic_plan.yaml")
     later = scorecard(loaded.plan, load_dataset(loaded), config)
     assert [r["midterm"] for r in later] == [r["midterm"] for r in rows]

@@ -37,7 +37,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SHANGHAI = ROOT / "params" / "shanghai_14th_employment.yaml"
 FIXTURE = Path(__file__).parent / "fixtures" / "synthetic_plan"
 SYNTHETIC = FIXTURE / "params" / "synthetic_plan.yaml"
-OBS_HEADER = "series,period,value,qualifier,unit,kind,source,note\n"
+OBS_HEADER = "series,period,value,qualifier,unit,kind,source,note_en,note_zh\n"
 SRC_HEADER = "source,publisher,title,published,url,confidence\n"
 
 
@@ -103,13 +103,14 @@ def small_dataset(tmp: Path) -> Dataset:
     (tmp / "sources.csv").write_text(SRC_HEADER + "A,Synthetic,year only,2024,,high\nB,Synthetic,month,2024-03,,high\n"
                                      "C,Synthetic,day,2024-03-16,,high\nD,Synthetic,early,2023-11-21,,low\n",
                                      encoding="utf-8")
-    (tmp / "observations.csv").write_text(OBS_HEADER + "x,2023,1,=,10k,actual,A,\nx,2023,2,=,10k,actual,B,\n"
-                                          "x,2023,3,=,10k,actual,C,\nx,2023-01/2023-06,4,=,10k,partial,D,\n"
-                                          "x,2024,5,=,10k,actual,D,\n", encoding="utf-8")
+    (tmp / "observations.csv").write_text(OBS_HEADER + "x,2023,1,=,10k,actual,A,,\nx,2023,2,=,10k,actual,B,,\n"
+                                          "x,2023,3,=,10k,actual,C,,\nx,2023-01/2023-06,4,=,10k,partial,D,,\n"
+                                          "x,2024,5,=,10k,actual,D,,\n", encoding="utf-8")
     sources = load_sources(tmp / "sources.csv")
     projects = pd.DataFrame({"project": ["p", "p", "p"], "category": ["", "", ""], "name_zh": ["项", "项", "项"],
                              "name_en": ["p", "p", "p"], "date": ["2023-05", "2023-12", ""],
-                             "evidence": ["started", "done", "none found"], "source": ["D", "B", ""],
+                             "evidence_en": ["started", "done", "none found"],
+                             "evidence_zh": ["开始", "完成", "未查得"], "source": ["D", "B", ""],
                              "status": ["in_progress", "done", ""]})
     return Dataset(load_observations(tmp / "observations.csv", sources), sources, projects, {})
 
@@ -152,7 +153,7 @@ def with_rows(ds: Dataset, sources: str, rows: list[str], tmp: Path) -> Dataset:
     buf = io.StringIO()
     ds.sources.to_csv(buf, index=False, lineterminator="\n")
     (tmp / "sources.csv").write_text(buf.getvalue() + sources, encoding="utf-8")
-    obs = ds.observations[["series", "period", "value", "qualifier", "unit", "kind", "source", "note"]]
+    obs = ds.observations[["series", "period", "value", "qualifier", "unit", "kind", "source", "note_en", "note_zh"]]
     obs = obs.assign(value=obs["value"].map(lambda v: "" if pd.isna(v) else repr(float(v))))
     buf = io.StringIO()
     obs.to_csv(buf, index=False, lineterminator="\n")
@@ -182,10 +183,10 @@ def test_shanghai_2023_records_are_byte_identical_with_later_periods_and_later_p
     for ind in plan.evaluated:
         unit = ds.series(ind.series)["unit"].iloc[0] if len(ds.series(ind.series)) else "%"
         for year in range(2016, 2024):  # every year up to 2023, from sources the vintage does not know
-            rows.append(f"{ind.series},{year},{1 + year % 7},=,{unit},actual,L{1 + year % 2},synthetic late row")
-        rows.append(f"{ind.series},2023-01/2023-06,3,=,{unit},partial,L1,synthetic late row")
+            rows.append(f"{ind.series},{year},{1 + year % 7},=,{unit},actual,L{1 + year % 2},synthetic late row,合成的迟到数据行")
+        rows.append(f"{ind.series},2023-01/2023-06,3,=,{unit},partial,L1,synthetic late row,合成的迟到数据行")
         for year in (2024, 2025):  # later periods, from a source the vintage knows (S12, 2024-02-07)
-            rows.append(f"{ind.series},{year},2,=,{unit},actual,S12,synthetic later period")
+            rows.append(f"{ind.series},{year},2,=,{unit},actual,S12,synthetic later period,合成的较晚期间数据")
     later = with_rows(ds, late, rows, tmp_path)
     assert records(plan, later, 2023, vintage) == before
     # The added rows are not inert: without the vintage they do change 2023 records.
@@ -212,7 +213,7 @@ def added_row(draw) -> str:
         source = draw(st.sampled_from(list(LATE)))
     period = draw(st.sampled_from([str(year), f"{year}-01/{year}-06", f"{year - 2}-{year}"]))
     unit = "% yoy" if series in ("benefit_adjustment", "price_inflation") else "%"
-    return f"{series},{period},{value},{qualifier},{unit},{kind},{source},synthetic added row"
+    return f"{series},{period},{value},{qualifier},{unit},{kind},{source},synthetic added row,合成的新增数据行"
 
 
 @pytest.fixture(scope="module")
@@ -306,7 +307,7 @@ def test_an_outcome_on_part_year_readings_only_is_provisional(tmp_path: Path) ->
     copy = tmp_path / "plan"
     shutil.copytree(FIXTURE, copy)
     with (copy / "data" / "observations.csv").open("a", encoding="utf-8") as f:
-        f.write("online_share,2020-01/2020-06,95,=,%,partial,X1,synthetic half-year reading of the end year\n")
+        f.write("online_share,2020-01/2020-06,95,=,%,partial,X1,synthetic half-year reading of the end year,合成的期末年份半年读数\n")
     loaded = load_plan(copy / "params" / "synthetic_plan.yaml")
     plan, ds, config = loaded.plan, load_dataset(loaded), loaded.plan.method_config
     rows = {r["indicator_id"]: r for r in scorecard(plan, ds, config)}

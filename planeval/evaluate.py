@@ -326,7 +326,7 @@ def _no_current_value(work: _Work, b: int, year: int) -> None:
                                       f"No annual value since {b + 1} (as of {year}): progress cannot be computed."))
 
 
-def _rule_text(ind: Indicator, config: MethodConfig) -> Message:
+def _rule_text(ind: Indicator, config: MethodConfig, base_year: int) -> Message:
     x = ind.target
     kind = ind.kind
     if kind is TargetKind.around:
@@ -337,7 +337,7 @@ def _rule_text(ind: Indicator, config: MethodConfig) -> Message:
     if kind is TargetKind.ceiling_each_year or (kind is TargetKind.end_level and ind.sign < 0):
         return words.say("rule_at_most", target=float(x))
     if kind is TargetKind.increase:
-        return words.say("rule_at_least", target=f"+{_fmt(x)}")
+        return words.say("rule_increase", target=float(x), base=base_year)
     return words.say("rule_at_least", target=float(x))
 
 
@@ -478,7 +478,7 @@ def _each_year(ctx: _Context, work: _Work) -> dict:
         work.reasons.append(words.message(
             "years_unknown", f"{words.years_text(not_settled, 'zh')}没有可定论的年度数值，不能认定“每年均达标”。",
             f"No annual value settles {words.years_text(not_settled, 'en')}: 'met every year' cannot be claimed."))
-        work.data_needed.append(words.say("need_annual", years=not_settled, rule=_rule_text(ind, config)))
+        work.data_needed.append(words.say("need_annual", years=not_settled, rule=_rule_text(ind, config, b)))
     if ind.aggregate == "mean":
         out["period_mean"] = _period_mean(ctx, work)
 
@@ -883,7 +883,7 @@ def _level(ctx: _Context, work: _Work) -> dict:
         if end is not None:
             out.update(**end)
         else:
-            work.data_needed.append(words.say("need_end", year=e, rule=_rule_text(ind, config)))
+            work.data_needed.append(words.say("need_end", year=e, rule=_rule_text(ind, config, b)))
             if c is not None and c < e and y_b is not None:
                 out["forecast"] = _forecast(ind, series, c, e, ctx.segment_start, config, work, met=met_at,
                                             endpoint=lambda p: p[:, -1])
@@ -906,7 +906,7 @@ def _level(ctx: _Context, work: _Work) -> dict:
             out["forecast"] = _forecast(ind, series, c_pre, e, ctx.segment_start, config, work,
                                         met=lambda p: level_met(kind, ind, y_ref, p[:, -1], config),
                                         endpoint=lambda p: p[:, -1])
-        work.data_needed.append(words.say("need_end", year=e, rule=_rule_text(ind, config)))
+        work.data_needed.append(words.say("need_end", year=e, rule=_rule_text(ind, config, b)))
         return _with_forecast_p(out)
     if y_b is not None:
         out["forecast"] = _forecast(ind, series, c, e, ctx.segment_start, config, work, met=met_at,

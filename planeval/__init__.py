@@ -8,14 +8,17 @@ narrate and call them. Modules:
 - ``plan``        the plan file (params/*.yaml) as typed objects
 - ``data``        observations, sources and project evidence, validated with pandera
 - ``dates``       partial dates and the vintage cut's comparison (standard library only)
-- ``evaluate``    progress, pace and status for every target kind (pure arithmetic)
+- ``evaluate``    progress, pace, status and how sure, for every target kind (pure arithmetic)
+- ``evidence``    what the rows settle: disjoint running totals, partial-year readings, evidence grades
 - ``forecast``    simulated end-year paths and the probability of meeting the target
+- ``calibrated``, ``calibration``   the forecast's learned error spread, and how it was scored
 - ``record``      the result record: the single thing the report reads
-- ``words``       the method's vocabulary (status and likelihood words) in both languages
+- ``words``       the method's vocabulary and sentences (status and likelihood words) in both languages
 - ``backtest``, ``scorecard``   how far to trust p; mid-term calls scored at the end year
 - ``charts``, ``coverage``, ``projects``, ``i18n``, ``report``   the bilingual report
 - ``notebook``    helpers that keep the notebooks thin
-- ``execute``, ``runner``, ``assemble``, ``hashing``, ``fingerprint``   running it all: cache, kernels, publish
+- ``execute``, ``runner``, ``assemble``, ``hashing``, ``fingerprint``   running it all: cache, kernels
+- ``publish``     where a run writes, the lock, and the atomic swap of the finished report
 """
 
 __version__ = "0.1.0"

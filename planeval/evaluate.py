@@ -22,7 +22,6 @@ from .data import POINT_QUALIFIERS, Dataset
 from .plan import Indicator, Plan, TargetKind
 from .record import Forecast, Message, Point, Record
 
-CONFIDENCE_RANK = {"high": 0, "medium": 1, "low": 2}
 QUALIFIER_RANK = {"=": 0, "~": 1, "<=": 2, "<": 2, ">=": 2, ">": 2}
 
 
@@ -62,7 +61,7 @@ def annual_series(rows: pd.DataFrame, source_confidence: dict[str, str]) -> Annu
     for year, group in annual.groupby("start_year", sort=True):
         ranked = group.assign(
             _point=group["qualifier"].map(lambda q: 0 if q in POINT_QUALIFIERS else 1),
-            _conf=group["source"].map(lambda s: CONFIDENCE_RANK.get(source_confidence.get(s, "low"), 2)),
+            _conf=group["source"].map(lambda s: ev.CONFIDENCE_RANK.get(source_confidence.get(s, "low"), 2)),
             _qual=group["qualifier"].map(QUALIFIER_RANK),
         ).sort_values(["_point", "_conf", "_qual", "line"], kind="stable")
         best = ranked.iloc[0]
@@ -415,7 +414,7 @@ def _judge_year(ctx: _Context, y: int, work: _Work) -> dict:
         result.update(p=est.p, by="partial", rests_on=[reading])
         return result
     # a stock read during the year: nowcast its year-end level
-    reading = max(partial, key=lambda r: (r.last, -ev.CONFIDENCE_RANK[r.confidence]))
+    reading = ev.latest(partial)
     nowcast, spread, history = _nowcast(ctx, reading)
     p = ev.normal_cdf(((x - nowcast) if ceiling else (nowcast - x)) / spread)
     result.update(p=p, by="nowcast", rests_on=[reading if history else replace(reading, confidence="low")])
@@ -475,10 +474,7 @@ def _each_year(ctx: _Context, work: _Work) -> dict:
                 out["min_ratio"] = min(pts) / x  # type: ignore[type-var]
     not_settled = [r["year"] for r in results if not r["settled"]]
     if not_settled:
-        work.reasons.append(words.message(
-            "years_unknown", f"{words.years_text(not_settled, 'zh')}没有可定论的年度数值，不能认定“每年均达标”。",
-            f"No annual value settles {words.years_text(not_settled, 'en')}: 'met every year' cannot be claimed."))
-        work.data_needed.append(words.say("need_annual", years=not_settled, rule=_rule_text(ind, config, b)))
+        _years_unsettled(work, not_settled, _rule_text(ind, config, b))
     if ind.aggregate == "mean":
         out["period_mean"] = _period_mean(ctx, work)
 
@@ -558,6 +554,14 @@ def _status_from_p(p: float | None, config: MethodConfig) -> str:
     if p >= config.likely_at:
         return "likely_achieved"
     return "likely_missed" if p < config.about_even_at else "undetermined"
+
+
+def _years_unsettled(work: _Work, years: list[int], rule: Message) -> None:
+    """Years an each-year target cannot settle: why 'met every year' cannot be claimed, and what would settle them."""
+    work.reasons.append(words.message(
+        "years_unknown", f"{words.years_text(years, 'zh')}没有可定论的年度数值，不能认定“每年均达标”。",
+        f"No annual value settles {words.years_text(years, 'en')}: 'met every year' cannot be claimed."))
+    work.data_needed.append(words.say("need_annual", years=years, rule=rule))
 
 
 def _period_mean(ctx: _Context, work: _Work) -> dict:
@@ -646,10 +650,7 @@ def _qualitative(ctx: _Context, data: Dataset, confidence: dict[str, str], work:
     work.reasons.append(words.message("no_forecast_qualitative", "定性目标按规则逐年判断，不作概率预测。",
                                       "A qualitative rule is judged year by year; no probability is forecast."))
     if unknown:
-        work.reasons.append(words.message(
-            "years_unknown", f"{words.years_text(unknown, 'zh')}没有可判断的年度数值，不能认定“每年均达标”。",
-            f"No annual value settles {words.years_text(unknown, 'en')}: 'met every year' cannot be claimed."))
-        work.data_needed.append(words.say("need_annual", years=unknown, rule=words.say("rule_compare")))
+        _years_unsettled(work, unknown, words.say("rule_compare"))
     gaps = [r["p"] for r in results if r["outcome"] == "unknown"]
     if missed:
         out.update(status=words.status("missed"), probability=0.0, basis="settled_annual")
@@ -695,10 +696,7 @@ def _rule_gap_message(ind: Indicator, y: int, lp: dict[int, float], rp: dict[int
     assert ind.rule is not None
     missing = ind.rule.at_least if y in lp else ind.rule.compare
     known = lp.get(y, rp.get(y))
-    return words.message("rule_gap", f"{y}年缺少{missing}的数值；按相邻年份及历年变化估计，规则成立的概率为{words.percent(p or 0)}"
-                                     f"（已知一侧为{_fmt(known)}）。",
-                         f"{y} lacks {missing}; estimated from the adjacent years and its year-to-year changes, "
-                         f"P(rule holds) {words.percent(p or 0)} (the known side is {_fmt(known)}).")
+    return words.say("rule_gap", year=y, missing=missing, p=words.percent(p or 0), known=_fmt(known))
 
 
 def _stale(work: _Work, c: int, last: int, known: Iterable[int]) -> None:
@@ -764,7 +762,7 @@ def _end_value(ctx: _Context, y_b: float | None, base_exact: bool, work: _Work) 
         partial = [r for r in ctx.readings if r.year == e and r.months < 12]
         if not partial or ind.kind is TargetKind.around:
             return None
-        reading = max(partial, key=lambda r: (r.last, -ev.CONFIDENCE_RANK[r.confidence]))
+        reading = ev.latest(partial)
         nowcast, spread, history = _nowcast(ctx, reading)
         margin = _margin(ctx, y_b, nowcast)
         if margin is None:

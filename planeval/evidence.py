@@ -130,6 +130,11 @@ def widest(readings: Sequence[Reading]) -> Reading | None:
     return min(readings, key=lambda r: (-r.months, CONFIDENCE_RANK[r.confidence], r.line))
 
 
+def latest(readings: Sequence[Reading]) -> Reading:
+    """The reading of a year that ends last (then the more confident): a stock's freshest level."""
+    return max(readings, key=lambda r: (r.last, -CONFIDENCE_RANK[r.confidence]))
+
+
 def break_even_rest(reading: Reading, target: float) -> float:
     """For an annual mean: what the unseen months must average for the year to equal the target."""
     seen = reading.months

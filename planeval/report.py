@@ -211,12 +211,20 @@ def _pace_note(rec: dict[str, Any], unit: str, lang: str) -> str | None:
     return t("pace.required", lang, value=value) if value else None
 
 
+def _bound_beyond_sum(rec: dict[str, Any]) -> float | None:
+    """A cumulative target's disjoint-period lower bound, when it says more than the exact running sum."""
+    low = rec.get("lower_bound")
+    if rec["kind"] == "cumulative" and low is not None and low > (rec.get("cumulative_done") or 0) + 1e-9:
+        return low
+    return None
+
+
 def _latest(rec: dict[str, Any], unit: str, lang: str, why: str = "na.no_value") -> dict[str, str | None]:
     """The latest value; for a cumulative target the total to date (base year + 1 .. current year) with
     the last single-year flow beside it, since a flow alone reads as the whole achievement."""
     point = rec.get("latest")
-    low = rec.get("lower_bound")
-    if rec["kind"] == "cumulative" and low is not None and low > (rec.get("cumulative_done") or 0) + 1e-9:
+    low = _bound_beyond_sum(rec)
+    if low is not None:
         # more is known than the running sum: the disjoint-period total, "at least"
         return cell(t("latest.at_least", lang, value=_value(low, "=", unit)), "")
     if rec["kind"] != "cumulative" or not point or point["value"] is None:
@@ -262,8 +270,7 @@ def _row_reason(rec: dict[str, Any], lang: str) -> str | None:
             parts.append(t("reason.years_partial", lang, years=years_text(partial, lang)))
         return t("sep.clause", lang).join(parts)
     codes = [r["code"] for r in rec.get("reasons") or []]
-    low = rec.get("lower_bound")
-    if rec["kind"] == "cumulative" and low is not None and low > (rec.get("cumulative_done") or 0) + 1e-9:
+    if _bound_beyond_sum(rec) is not None:
         missing = [y for y in range(rec["base_year"] + 1, min(rec["evaluation_year"], rec["end_year"]) + 1)
                    if str(y) not in {p["period"] for p in rec.get("history") or []}]
         return t("reason.lower_bound", lang, years=years_text(missing, lang))
@@ -292,9 +299,8 @@ def _summary_row(ind: Indicator, rec: dict[str, Any] | None, lang: str, only: li
         progress = _ratio(rec.get("progress"), "", pct=True)
         if progress["text"] is not None and rec.get("pace") is not None:
             progress["text"] += f" (ρ={rec['pace']:.2f})"
-        low = rec.get("lower_bound")
-        if rec["kind"] == "cumulative" and low is not None and low > (rec.get("cumulative_done") or 0) + 1e-9 \
-                and rec.get("target"):
+        low = _bound_beyond_sum(rec)
+        if low is not None and rec.get("target"):
             progress = cell(f"≥ {low / rec['target']:.0%}", "")
     end_observed = (rec.get("current_year") or 0) >= rec["end_year"]
     view |= {

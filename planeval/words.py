@@ -143,6 +143,9 @@ SENTENCES: dict[str, tuple[str, str]] = {
     "reached_can_fall": ("{year}年已达到目标值；该指标可能回落，{end}年是否仍达标{p}。",
                          "The target level was reached in {year}; it can fall back, so whether it holds in {end} {p}."),
     "reached_unknown": ("尚不可知", "is not known"),
+    "rule_gap": ("{year}年缺少{missing}的数值；按相邻年份及历年变化估计，规则成立的概率为{p}（已知一侧为{known}）。",
+                 "{year} lacks {missing}; estimated from the adjacent years and its year-to-year changes, "
+                 "P(rule holds) {p} (the known side is {known})."),
     "binding_not_broadly": ("约束性指标实现概率低于{cut}，不评为“基本符合预期”。",
                             "A binding target with p below {cut} is not rated broadly on track."),
     "all_years_bound": ("{years}没有任何数据，所有年份均达标的概率至多为{p}（最不利年份的概率）。",

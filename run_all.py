@@ -17,8 +17,8 @@ import os
 import sys
 from pathlib import Path
 
-from planeval.dates import VINTAGE_FORMAT, parse_vintage
-from planeval.i18n import LANGS
+from planeval.inputs.dates import VINTAGE_FORMAT, parse_vintage
+from planeval.presentation.labels import LANGS
 
 ROOT = Path(__file__).resolve().parent
 DEFAULT_PLAN = ROOT / "params" / "shanghai_14th_employment.yaml"
@@ -83,7 +83,7 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    from planeval.execute import Stopped, stop_on_signals
+    from planeval.pipeline.execute import Stopped, stop_on_signals
 
     try:
         with stop_on_signals():
@@ -98,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
 def _main(args: argparse.Namespace) -> int:
     if not args.force:
         # Nothing changed since the published report was made? Then say so without loading pandas & co.
-        from planeval.hashing import NOTEBOOK, published_is_current, quick_key, run_parameters
+        from planeval.pipeline.digests import NOTEBOOK, published_is_current, quick_key, run_parameters
 
         report_dir = args.out.resolve() / str(args.year)
         key = quick_key(args.plan, run_parameters(args.year, args.lang, tuple(args.only), args.plan, args.vintage), NOTEBOOK)
@@ -109,13 +109,13 @@ def _main(args: argparse.Namespace) -> int:
     if not args.isolated:
         # Start a warm kernel first: it boots and imports the notebooks' libraries (seconds) on the
         # other core while this process imports its own and checks the inputs. Bad input kills it.
-        from planeval.execute import KernelPool, warm_up_code
-        from planeval.hashing import NOTEBOOK, SUMMARY
+        from planeval.pipeline.execute import KernelPool, warm_up_code
+        from planeval.pipeline.digests import NOTEBOOK, SUMMARY
 
         pool = KernelPool(warm_up_code([NOTEBOOK, SUMMARY])).prestart()
     try:
-        from planeval.errors import InputError
-        from planeval.runner import Options, OutOfSpace, RunFailed, run
+        from planeval.inputs.errors import InputError
+        from planeval.pipeline.runner import Options, OutOfSpace, RunFailed, run
 
         options = Options(year=args.year, plan=args.plan, out=args.out, langs=args.lang, jobs=args.jobs,
                           only=tuple(args.only), force=args.force, mode="isolated" if args.isolated else "warm",

@@ -372,7 +372,7 @@ PROBE = """
 import json, re, sys, time
 from pathlib import Path
 t = time.perf_counter()
-from planeval import report
+from planeval.presentation import report
 imported = time.perf_counter() - t
 html = Path(sys.argv[1]).read_text(encoding="utf-8")
 t = time.perf_counter()
@@ -390,7 +390,7 @@ print(json.dumps({"import_planeval_report_s": round(imported, 2), "pdf_s": round
 
 
 def assembly_probe(report_dir: Path, env: dict, cwd: Path) -> dict | None:
-    """Time, in a fresh process, importing planeval.report (jinja2, matplotlib, WeasyPrint) and printing
+    """Time, in a fresh process, importing planeval.presentation.report (jinja2, matplotlib, WeasyPrint) and printing
     one language's report HTML (made by the cold run) to PDF, alone: the costs inside the assembly phase."""
     html = next(iter(sorted(report_dir.glob("report.*.html"))), None)
     html = report_dir / "report.en.html" if (report_dir / "report.en.html").exists() else html
@@ -607,7 +607,7 @@ def report(results: dict) -> None:
                     f"own process tree used {r.get('cpu_utilisation', 0):.0%} of {results['machine']['cores']} cores")
     probe = sc.get("cold", {}).get("assembly_probe")
     if probe and "pdf_s" in probe:
-        log(f"    assembly probe, alone in a fresh process: import planeval.report {probe['import_planeval_report_s']:.2f} s; "
+        log(f"    assembly probe, alone in a fresh process: import planeval.presentation.report {probe['import_planeval_report_s']:.2f} s; "
             f"{probe['html']} ({probe['html_mb']} MB) -> PDF of {probe['pages']} pages {probe['pdf_s']:.2f} s")
     if "warm" in sc:
         w = sc["warm"]

@@ -4,7 +4,7 @@ Nothing here is real: the plan, the targets and every number are made up by a se
 generator (same N and seed: the same files, byte for byte). The plan says so in its id, its name,
 ``synthetic: true``, its only source and every observation's note.
 
-The files follow the schemas of planeval/data.py and planeval/plan.py: observations.csv
+The files follow the schemas of planeval/inputs/data.py and planeval/inputs/plan.py: observations.csv
 (series, period, value, qualifier, unit, kind, source, note_en, note_zh; annual ``actual`` rows with ``=``),
 sources.csv (one source, confidence ``high``), projects.csv (one "no evidence" row); units are
 counts/stocks (never negative) or plain percentages (0–100).

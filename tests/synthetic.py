@@ -12,10 +12,10 @@ from pathlib import Path
 
 import yaml
 
-from planeval.data import Dataset, load_dataset
-from planeval.evaluate import evaluate
-from planeval.plan import LoadedPlan, load_plan
-from planeval.record import Record
+from planeval.inputs.data import Dataset, load_dataset
+from planeval.method.evaluate import evaluate
+from planeval.inputs.plan import LoadedPlan, load_plan
+from planeval.method.record import Record
 
 HEADER = ["series", "period", "value", "qualifier", "unit", "kind", "source", "note_en", "note_zh"]
 SOURCES = [  # source id -> confidence; each source has its own (SYNTHETIC) publisher

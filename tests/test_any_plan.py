@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from planeval.runner import Options, run
+from planeval.pipeline.runner import Options, run
 
 ROOT = Path(__file__).resolve().parent.parent
 SYNTHETIC_PLAN = ROOT / "tests" / "fixtures" / "synthetic_plan" / "params" / "synthetic_plan.yaml"

@@ -9,10 +9,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from planeval.backtest import backtest, backtest_indicator, naive_scale, pool_results
-from planeval.config import DEFAULT
-from planeval.data import load_dataset
-from planeval.plan import load_plan
+from planeval.method.backtest import backtest, backtest_indicator, naive_scale, pool_results
+from planeval.inputs.config import DEFAULT
+from planeval.inputs.data import load_dataset
+from planeval.inputs.plan import load_plan
 
 SYNTHETIC_PLAN = Path(__file__).parent / "fixtures" / "synthetic_plan" / "params" / "synthetic_plan.yaml"
 # Fewer paths keep the tests quick; no ETS unless a test wants it (it is slow to fit and its damping

@@ -7,8 +7,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from planeval import calibrated
-from planeval import calibration as cal
+from planeval.method import calibrated
+from planeval.method import calibration as cal
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -101,7 +101,7 @@ def test_the_code_still_gives_the_committed_figures_on_a_small_subset():
     sys.path.insert(0, str(ROOT / "scripts"))
     import calibrate  # the driver: its corpus reading and the library's forecast and scoring
 
-    from planeval.config import DEFAULT
+    from planeval.inputs.config import DEFAULT
 
     want = SUMMARY["regression"]
     got = calibrate.regression_subset(calibrated.QUANTILES, DEFAULT)

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from planeval.coverage import coverage_matrix, gaps
-from planeval.data import load_dataset
-from planeval.plan import load_plan
-from planeval.projects import project_status
+from planeval.method.coverage import coverage_matrix, gaps
+from planeval.inputs.data import load_dataset
+from planeval.inputs.plan import load_plan
+from planeval.method.projects import project_status
 
 PLAN = Path(__file__).resolve().parents[1] / "params" / "shanghai_14th_employment.yaml"
 

@@ -5,9 +5,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from planeval.data import load_dataset, load_projects, load_sources
-from planeval.errors import InputError
-from planeval.plan import load_plan
+from planeval.inputs.data import load_dataset, load_projects, load_sources
+from planeval.inputs.errors import InputError
+from planeval.inputs.plan import load_plan
 from synthetic import HEADER, build, indicator, write
 
 ROOT = Path(__file__).resolve().parent.parent

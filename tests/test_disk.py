@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from planeval.hashing import outputs_intact, published_is_current
-from planeval.runner import Options, run
+from planeval.pipeline.digests import outputs_intact, published_is_current
+from planeval.pipeline.runner import Options, run
 
 ROOT = Path(__file__).resolve().parent.parent
 PLAN = ROOT / "params" / "shanghai_14th_employment.yaml"

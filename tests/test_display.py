@@ -16,12 +16,13 @@ from pathlib import Path
 
 import pytest
 
-from planeval import charts, i18n
-from planeval.coverage import context_points
-from planeval.data import load_dataset
-from planeval.i18n import fmt_probability
-from planeval.plan import load_plan
-from planeval.report import already_met, render_html, write_pdf
+from planeval.presentation import charts
+from planeval.presentation import labels as i18n
+from planeval.method.coverage import context_points
+from planeval.inputs.data import load_dataset
+from planeval.presentation.labels import fmt_probability
+from planeval.inputs.plan import load_plan
+from planeval.presentation.report import already_met, render_html, write_pdf
 
 ROOT = Path(__file__).resolve().parents[1]
 PLAN = ROOT / "params" / "shanghai_14th_employment.yaml"
@@ -143,7 +144,7 @@ def test_no_probability_prints_as_certain(html, loaded):
 
 
 def test_notebook_tables_print_p_and_status_the_same_way(loaded):
-    from planeval.notebook import key_figures, summary_table
+    from planeval.pipeline.notebook import key_figures, summary_table
     records = _records()
     table = summary_table(records, loaded[0], "en").set_index("indicator")
     assert table.at["New urban jobs", "p"] == "> 99%"
@@ -311,7 +312,7 @@ RIGHT_MARGIN_PT = 595.28 - 14 / 25.4 * 72  # A4 width less the 14 mm right margi
 
 def test_pdf_layout(loaded, tmp_path):
     plan, ds = loaded
-    from planeval.notebook import collect_records
+    from planeval.pipeline.notebook import collect_records
     records = collect_records(plan, ds, 2023, plan.plan.method_config)
     for lang in i18n.LANGS:
         out = render_html(plan=plan, dataset=ds, records=records, figures={}, config=plan.plan.method_config,

@@ -22,7 +22,7 @@ from typing import Callable
 
 import pytest
 
-from planeval.errors import InputError
+from planeval.inputs.errors import InputError
 
 ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "errors.md"

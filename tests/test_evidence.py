@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from planeval import evidence as ev
+from planeval.method import evidence as ev
 from synthetic import indicator, rows, run
 
 

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from planeval.errors import InputError
-from planeval.execute import KernelPool, warm_up_code
-from planeval.runner import Options, run
+from planeval.inputs.errors import InputError
+from planeval.pipeline.execute import KernelPool, warm_up_code
+from planeval.pipeline.runner import Options, run
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -30,11 +30,12 @@ def notebook(tmp_path: Path, name: str, *sources: str) -> Path:
 def test_warm_up_runs_each_one_line_import_once_guarded_then_freezes_the_collector(tmp_path: Path) -> None:
     first = notebook(tmp_path, "a.ipynb", "import json\nfrom pathlib import Path  # paths\nx = 1",
                      "import numpy as np\nfrom os import (\n    sep,\n)\n    import indented")
-    second = notebook(tmp_path, "b.ipynb", "import json\nfrom planeval import charts, notebook as nbk")
+    second = notebook(tmp_path, "b.ipynb", "import json\nfrom planeval.presentation import charts\nfrom planeval.pipeline import notebook as nbk")
     code = warm_up_code([first, second])
     guarded = [block.split("\n")[0].strip() for block in code.split("try:\n")[1:]]
     assert guarded == ["import matplotlib.pyplot", "import json", "from pathlib import Path  # paths",
-                       "import numpy as np", "from planeval import charts, notebook as nbk"]
+                       "import numpy as np", "from planeval.presentation import charts",
+                       "from planeval.pipeline import notebook as nbk"]
     assert code.endswith("import gc as _gc\n_gc.freeze()\ndel _gc")
 
 
@@ -86,7 +87,7 @@ def test_yield_cpu_lowers_every_kernels_priority() -> None:
 def test_a_kernel_that_dies_fails_only_its_own_notebook(tmp_path: Path) -> None:
     """A cell that kills its own kernel: that notebook fails; the next one on the same warm kernel
     (restarted) runs, rather than failing at once on the dead kernel's client."""
-    from planeval.execute import Job
+    from planeval.pipeline.execute import Job
 
     def job(name: str, source: str) -> Job:
         path = tmp_path / f"{name}.ipynb"
@@ -116,7 +117,7 @@ def test_scrub_merges_a_printed_line_split_into_several_stream_messages() -> Non
     not depend on that. Only consecutive outputs of the same stream are merged."""
     import nbformat
 
-    from planeval.execute import scrub
+    from planeval.pipeline.execute import scrub
 
     def cell(*outputs: dict) -> nbformat.NotebookNode:
         c = nbformat.v4.new_code_cell("print('ahead:', 1)")

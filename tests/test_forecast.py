@@ -8,10 +8,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from planeval import calibrated
-from planeval import forecast as fc
-from planeval.config import DEFAULT
-from planeval.evaluate import evaluate
+from planeval.method import calibrated
+from planeval.method import forecast as fc
+from planeval.inputs.config import DEFAULT
+from planeval.method.evaluate import evaluate
 from synthetic import build, indicator, rows, run
 
 
@@ -128,7 +128,7 @@ def test_as_of_property(kind, start, values, later, year):
     assert after == before
 
 
-# --- The entry point and the recalibration (planeval/forecast.py), on synthetic arrays. ---
+# --- The entry point and the recalibration (planeval/method/forecast.py), on synthetic arrays. ---
 
 FAST_CONFIG = DEFAULT.with_overrides({"paths_per_model": 300})
 

@@ -10,9 +10,9 @@ from pathlib import Path
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from planeval import words
-from planeval.data import OBSERVATION_KINDS, QUALIFIERS
-from planeval.errors import InputError
+from planeval.presentation import sentences as words
+from planeval.inputs.data import OBSERVATION_KINDS, QUALIFIERS
+from planeval.inputs.errors import InputError
 from synthetic import HEADER, build, indicator, rows, run
 
 SETTINGS = settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])

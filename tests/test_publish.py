@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from planeval import publish
-from planeval.errors import InputError
+from planeval.pipeline import publish
+from planeval.inputs.errors import InputError
 
 ROOT = Path(__file__).resolve().parent.parent
 PLAN = ROOT / "params" / "shanghai_14th_employment.yaml"
@@ -145,7 +145,7 @@ def test_a_signal_during_the_two_rename_swap_waits_until_both_are_done(tmp_path:
     import os
     import threading
 
-    from planeval.execute import Stopped, stop_on_signals
+    from planeval.pipeline.execute import Stopped, stop_on_signals
 
     out = tmp_path / "out"
     final = out / "2023"

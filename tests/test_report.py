@@ -17,11 +17,11 @@ import pytest
 from matplotlib.figure import Figure
 from PIL import Image
 
-from planeval import i18n
-from planeval.charts import indicator_chart, overview_figure, png_bytes, save_png
-from planeval.data import load_dataset
-from planeval.plan import load_plan
-from planeval.report import CALIBRATION_FIGURES, NO_BASE, fmt_number, render_html, render_index, safe_url, write_pdf
+from planeval.presentation import labels as i18n
+from planeval.presentation.charts import indicator_chart, overview_figure, png_bytes, save_png
+from planeval.inputs.data import load_dataset
+from planeval.inputs.plan import load_plan
+from planeval.presentation.report import CALIBRATION_FIGURES, NO_BASE, fmt_number, render_html, render_index, safe_url, write_pdf
 
 ROOT = Path(__file__).resolve().parents[1]
 PLAN = ROOT / "params" / "shanghai_14th_employment.yaml"
@@ -236,7 +236,7 @@ def test_dollar_signs_in_names_and_units_are_drawn_as_text(tmp_path):
 
 
 def test_characters_the_chart_font_cannot_draw_are_refused_at_load(tmp_path):
-    from planeval.errors import InputError
+    from planeval.inputs.errors import InputError
 
     text = PLAN.read_text(encoding="utf-8")
     path = tmp_path / "params" / PLAN.name

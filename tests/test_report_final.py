@@ -1,7 +1,7 @@
 """The final evaluation's report on the SYNTHETIC test plan (base 2015, end 2020, mid-term 2018): the
 scorecard section, the backtest table in the method section, partial reports and each-year progress.
 
-Records are built in-process with planeval.evaluate.evaluate (no notebooks); figures are tiny PNGs.
+Records are built in-process with planeval.method.evaluate.evaluate (no notebooks); figures are tiny PNGs.
 """
 
 from __future__ import annotations
@@ -14,13 +14,13 @@ from pathlib import Path
 
 import pytest
 
-from planeval import i18n
-from planeval.backtest import backtest_indicator
-from planeval.data import load_dataset
-from planeval.evaluate import evaluate
-from planeval.plan import load_plan
-from planeval.report import render_html, write_pdf
-from planeval.scorecard import scorecard
+from planeval.presentation import labels as i18n
+from planeval.method.backtest import backtest_indicator
+from planeval.inputs.data import load_dataset
+from planeval.method.evaluate import evaluate
+from planeval.inputs.plan import load_plan
+from planeval.presentation.report import render_html, write_pdf
+from planeval.method.scorecard import scorecard
 
 PLAN = Path(__file__).parent / "fixtures" / "synthetic_plan" / "params" / "synthetic_plan.yaml"
 META = {"commit": "abc1234", "data_hash": "sha256:0f0f", "data_cutoff": "2020", "only": []}

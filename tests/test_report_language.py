@@ -1,7 +1,7 @@
 """A Chinese reader reads Chinese: the notes under each indicator's values and the major projects'
 evidence are shown in the reader's language, on the default plan and its real data (2023 and 2025).
 
-Records are built in-process with planeval.evaluate.evaluate (no notebooks, no charts). The cells
+Records are built in-process with planeval.method.evaluate.evaluate (no notebooks, no charts). The cells
 are read with an HTML parser, not by searching the page: the notes are the ``td.note`` cells of the
 ``table.values`` tables, the evidence the ``ul.evidence`` items without their date and source link.
 """
@@ -15,10 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from planeval.data import load_dataset
-from planeval.evaluate import evaluate
-from planeval.plan import load_plan
-from planeval.report import render_html
+from planeval.inputs.data import load_dataset
+from planeval.method.evaluate import evaluate
+from planeval.inputs.plan import load_plan
+from planeval.presentation.report import render_html
 
 ROOT = Path(__file__).resolve().parent.parent
 PLAN = ROOT / "params" / "shanghai_14th_employment.yaml"

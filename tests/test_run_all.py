@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from planeval.runner import Options, RunFailed, run
+from planeval.pipeline.runner import Options, RunFailed, run
 
 ROOT = Path(__file__).resolve().parent.parent
 PLAN = ROOT / "params" / "shanghai_14th_employment.yaml"
@@ -103,7 +103,7 @@ def test_manifest_hashes_inputs_and_outputs(full_run: Path) -> None:
     manifest = json.loads((full_run / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["parameters"]["year"] == 2023
     for name in ("params/shanghai_14th_employment.yaml", "data/observations.csv", "data/sources.csv",
-                 "requirements.lock", "notebooks/indicator.ipynb", "planeval/evaluate.py"):
+                 "requirements.lock", "notebooks/indicator.ipynb", "planeval/method/evaluate.py"):
         assert len(manifest["inputs"][name]) == 64, name
     data = (ROOT / "data" / "observations.csv").read_bytes()
     assert manifest["inputs"]["data/observations.csv"] == hashlib.sha256(data).hexdigest()
@@ -219,7 +219,7 @@ def test_a_failing_summary_notebook_fails_the_run_although_the_report_was_assemb
         plan_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The summary notebook runs while the report is assembled; its failure must still keep the
     previous report and say which notebook failed."""
-    from planeval import runner
+    from planeval.pipeline import runner
 
     out = tmp_path / "out"
     only = ("new_jobs",)

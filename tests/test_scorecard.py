@@ -9,10 +9,10 @@ import pytest
 import yaml
 from pydantic import ValidationError
 
-from planeval.data import load_dataset
-from planeval.evaluate import evaluate
-from planeval.plan import Plan, load_plan
-from planeval.scorecard import call, midterm_year, scorecard, scorecard_records, scorecard_row
+from planeval.inputs.data import load_dataset
+from planeval.method.evaluate import evaluate
+from planeval.inputs.plan import Plan, load_plan
+from planeval.method.scorecard import call, midterm_year, scorecard, scorecard_records, scorecard_row
 
 FIXTURE = Path(__file__).parent / "fixtures" / "synthetic_plan"
 PLAN = FIXTURE / "params" / "synthetic_plan.yaml"

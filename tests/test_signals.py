@@ -20,8 +20,8 @@ from pathlib import Path
 
 import pytest
 
-from planeval.execute import child_pids, remove_dead_kernel_folders
-from planeval.publish import lock_file, recover
+from planeval.pipeline.execute import child_pids, remove_dead_kernel_folders
+from planeval.pipeline.publish import lock_file, recover
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -140,7 +140,7 @@ def test_pdf_workers_die_with_a_killed_run_and_the_next_run_cleans_up(tmp_path: 
 
 
 def test_the_next_run_removes_the_work_folders_a_killed_run_left(tmp_path: Path) -> None:
-    from planeval.runner import Options, run
+    from planeval.pipeline.runner import Options, run
 
     stale = tmp_path / "out" / ".cache" / "tmp" / "2023" / "0123abcd"  # as a SIGKILLed notebook leaves it
     (stale / "results").mkdir(parents=True)

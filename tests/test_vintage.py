@@ -24,14 +24,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from planeval.data import OBSERVATION_KINDS, QUALIFIERS, Dataset, load_dataset, load_observations, load_sources
-from planeval.dates import latest_day, parse_vintage, published_by
-from planeval.evaluate import evaluate
-from planeval.fingerprint import indicator_inputs
-from planeval.hashing import run_parameters
-from planeval.plan import Plan, load_plan
-from planeval.runner import Options, indicator_key, run
-from planeval.scorecard import midterm_vintage, provisional, scorecard, scorecard_records
+from planeval.inputs.data import OBSERVATION_KINDS, QUALIFIERS, Dataset, load_dataset, load_observations, load_sources
+from planeval.inputs.dates import latest_day, parse_vintage, published_by
+from planeval.method.evaluate import evaluate
+from planeval.pipeline.keys import indicator_inputs
+from planeval.pipeline.digests import run_parameters
+from planeval.inputs.plan import Plan, load_plan
+from planeval.pipeline.runner import Options, indicator_key, run
+from planeval.method.scorecard import midterm_vintage, provisional, scorecard, scorecard_records
 
 ROOT = Path(__file__).resolve().parent.parent
 SHANGHAI = ROOT / "params" / "shanghai_14th_employment.yaml"
@@ -405,7 +405,7 @@ def _final_2020():
 
 def final_html(lang: str, only: tuple[str, ...] = (), change=None, vintage: str | None = None) -> str:
     """The synthetic plan's 2020 report from in-process records (``change`` may edit copies of them first)."""
-    from planeval.report import render_html
+    from planeval.presentation.report import render_html
 
     loaded, as_of, all_recs, all_rows = _final_2020()
     recs = [copy.deepcopy(r) for r in all_recs if not only or r["indicator_id"] in only]
@@ -468,7 +468,7 @@ def test_the_cover_states_the_vintage() -> None:
 
 
 def test_the_index_page_says_preliminary_and_states_the_vintage() -> None:
-    from planeval.report import render_index
+    from planeval.presentation.report import render_index
 
     loaded = load_plan(SYNTHETIC)
     page = render_index(loaded, 2020, ("zh", "en"), {**META, "vintage": "2021-03"}, preliminary=True)
@@ -479,8 +479,8 @@ def test_the_index_page_says_preliminary_and_states_the_vintage() -> None:
 
 
 def test_the_runner_refuses_a_malformed_vintage_before_running(tmp_path: Path) -> None:
-    from planeval.errors import InputError
-    from planeval.runner import check_options
+    from planeval.inputs.errors import InputError
+    from planeval.pipeline.runner import check_options
 
     loaded = load_plan(SHANGHAI)
     with pytest.raises(InputError, match="^--vintage: expected a date \\(YYYY, YYYY-MM or YYYY-MM-DD\\), got '2024-02-30'"):

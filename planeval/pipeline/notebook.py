@@ -13,11 +13,11 @@ from typing import Any
 
 import pandas as pd
 
-from .config import MethodConfig
-from .data import Dataset, load_dataset
-from .i18n import LANGS, fmt_probability, status_name
-from .plan import Indicator, LoadedPlan, load_plan
-from .record import Record
+from planeval.inputs.config import MethodConfig
+from planeval.inputs.data import Dataset, load_dataset
+from planeval.presentation.labels import LANGS, fmt_probability, status_name
+from planeval.inputs.plan import Indicator, LoadedPlan, load_plan
+from planeval.method.record import Record
 
 
 def load(plan_path: str | Path, indicator_id: str | None = None) -> tuple[LoadedPlan, Dataset, Indicator | None, MethodConfig]:
@@ -74,8 +74,8 @@ def write_outputs(record: Record, output_dir: str | Path, plan: LoadedPlan | Non
                   langs: tuple[str, ...] = LANGS, dataset: Dataset | None = None) -> list[Path]:
     """Write the record and one chart per language where run_all.py collects them. With the plan and
     ``dataset``, the chart also draws the context series the indicator links (``context:`` in the plan)."""
-    from . import charts
-    from .coverage import context_points
+    from planeval.presentation import charts
+    from planeval.method.coverage import context_points
 
     out = Path(output_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -99,7 +99,7 @@ def collect_records(loaded: LoadedPlan, dataset: Dataset, year: int, config: Met
                     results_dir: str | Path = "") -> list[dict[str, Any]]:
     """Every identified indicator's record: read from ``results_dir`` (what the indicator notebooks
     wrote) or, when it is empty, evaluated here."""
-    from .evaluate import evaluate
+    from planeval.method.evaluate import evaluate
 
     if results_dir:
         folder = Path(results_dir)

@@ -6,9 +6,9 @@ from typing import Any
 
 import pandas as pd
 
-from .data import Dataset
-from .hashing import sha256_bytes, sha256_json
-from .plan import Indicator, LoadedPlan
+from planeval.inputs.data import Dataset
+from planeval.pipeline.digests import sha256_bytes, sha256_json
+from planeval.inputs.plan import Indicator, LoadedPlan
 
 def frame_digest(df: pd.DataFrame) -> str:
     """Hash of a frame's content (row order as given), independent of its index."""

@@ -7,7 +7,7 @@ there are at least ``min_points_ets`` consecutive points. Their paths are pooled
 pool is then recalibrated (:func:`recalibrate`): its median stays, and the spread of the truth
 around it, in units of the pool's own 80% band, takes the distribution learned by
 ``make calibrate`` on real short yearly series for the same number of points and years ahead
-(planeval/calibrated.py; README, "Forecast calibration"). The models' own paths are kept as the
+(planeval/method/calibrated.py; README, "Forecast calibration"). The models' own paths are kept as the
 sensitivity figure. :func:`predictive_paths` is the entry point. Pure computation: arrays in,
 arrays out.
 """
@@ -22,8 +22,8 @@ import numpy as np
 from statsmodels.regression.linear_model import OLS
 from statsmodels.tools.tools import add_constant
 
-from . import calibrated
-from .config import MethodConfig, grade
+from planeval.method import calibrated
+from planeval.inputs.config import MethodConfig, grade
 
 MODELS = ("rw_drift", "linear_trend", "theta", "ets_damped")
 

@@ -1,7 +1,7 @@
 """The forecast's learned error quantiles, written by ``make calibrate`` (scripts/calibrate.py). Do not edit.
 
 QUANTILES[k][h − 1][i]: for a series of k annual points, h years ahead, the quantile at LEVELS[i] of
-the standardised error of the pooled median (see planeval.forecast.recalibrate), learned on the
+the standardised error of the pooled median (see planeval.method.forecast.recalibrate), learned on the
 corpus named in PROVENANCE (calibration/ has the figures; README, "Forecast calibration").
 """
 

@@ -1,7 +1,7 @@
 """Rolling-origin backtest of the forecast models: how far to trust p (docs/method.md, "Forecast").
 
 For every origin (an observed year with enough points at or before it) the models of
-:func:`planeval.forecast.simulate` are fitted on the points up to the origin only, and their
+:func:`planeval.method.forecast.simulate` are fitted on the points up to the origin only, and their
 1-, 2- and 3-year-ahead forecasts are compared with what was later observed. Reported per model
 and pooled: the number of forecasts, the coverage of the ``config.interval`` (80%) interval, with the
 calibrated error spread and with the models' own ("uninflated"), and the MASE against the naive forecast. Pure computation: no
@@ -16,13 +16,13 @@ from typing import Any, Iterable
 
 import numpy as np
 
-from . import forecast as fc
-from . import words
-from .config import MethodConfig
-from .data import Dataset
-from .evaluate import annual_series
-from .plan import Indicator, Plan, TargetKind
-from .record import Message
+from planeval.method import forecast as fc
+from planeval.presentation import sentences as words
+from planeval.inputs.config import MethodConfig
+from planeval.inputs.data import Dataset
+from planeval.method.evaluate import annual_series
+from planeval.inputs.plan import Indicator, Plan, TargetKind
+from planeval.method.record import Message
 
 POOLED = "pooled"
 # A value equal to an interval end up to floating-point rounding counts as inside.
@@ -143,7 +143,7 @@ def backtest(years: np.ndarray, values: np.ndarray, scale: str, config: MethodCo
 
     Origins: every observed year t_k with at least ``min_train`` points at or before it (default
     ``config.min_points_probability``, the fewest points for which the report gives p). At each
-    origin the models are simulated with :func:`planeval.forecast.simulate` on the points up to t_k
+    origin the models are simulated with :func:`planeval.method.forecast.simulate` on the points up to t_k
     only, and for each horizon h whose year t_k + h has an observation, the per-model and pooled
     (all models' paths together, as the report pools them) median and ``config.interval`` quantiles
     are compared with that observation. A horizon whose year has no value is skipped.
@@ -185,7 +185,7 @@ def backtest(years: np.ndarray, values: np.ndarray, scale: str, config: MethodCo
 def indicator_points(plan: Plan, ind: Indicator, dataset: Dataset, year: int) -> tuple[np.ndarray, np.ndarray]:
     """The indicator's annual point values as of ``year`` in its latest definition segment.
 
-    The value of each year is chosen by :func:`planeval.evaluate.annual_series` (the README's rule);
+    The value of each year is chosen by :func:`planeval.method.evaluate.annual_series` (the README's rule);
     a break declared for a year ≤ ``year`` starts the segment, as in the evaluation's fits.
     """
     data = dataset.as_of(year)

@@ -1,7 +1,7 @@
 """The plan file: indicators, target kinds, targets, units, names and definition changes.
 
 Loaded with ``yaml.safe_load`` only and validated with pydantic; any problem raises
-:class:`~planeval.errors.InputError` naming the file, the line and the field.
+:class:`~planeval.inputs.errors.InputError` naming the file, the line and the field.
 """
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ from typing import Annotated, Any, Literal
 import yaml
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from .config import DEFAULT, MethodConfig, SettingError
-from .dates import parse_vintage
-from .errors import InputError, read_input
+from planeval.inputs.config import DEFAULT, MethodConfig, SettingError
+from planeval.inputs.dates import parse_vintage
+from planeval.inputs.errors import InputError, read_input
 
 
 class TargetKind(str, Enum):
@@ -405,7 +405,7 @@ def load_plan(path: Path | str) -> LoadedPlan:
 def _check_drawable(plan: Plan, root: yaml.Node | None, raw: Any, path: Path) -> None:
     """Refuse a text the charts draw (names, units, rules) with a character their font cannot draw:
     the notebook would fail on it. (A '$' is drawn literally: the charts never read formulas.)"""
-    from .charts import undrawable
+    from planeval.presentation.charts import undrawable
 
     texts: list[tuple[tuple[Any, ...], Text]] = []
     for i, ind in enumerate(plan.indicators):

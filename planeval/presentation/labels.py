@@ -3,13 +3,13 @@
 ``t(key, lang)`` looks a string up; ``t(key, lang, n=3)`` fills ``{n}`` placeholders. Status and
 likelihood codes are the ones written into the result record (``record.status.code``,
 ``record.forecast.likelihood.code``); their names are the method's vocabulary in
-:mod:`planeval.words`, their colours live here. :func:`fmt_probability` is the one way a probability
+:mod:`planeval.presentation.sentences`, their colours live here. :func:`fmt_probability` is the one way a probability
 is printed (tables, sections, scorecard, charts).
 """
 
 from __future__ import annotations
 
-from .words import LIKELIHOOD, STATUS, percent
+from planeval.presentation.sentences import LIKELIHOOD, STATUS, percent
 
 LANGS = ("zh", "en")
 HTML_LANG = {"zh": "zh-CN", "en": "en"}
@@ -39,7 +39,7 @@ LIKELIHOODS = tuple(LIKELIHOOD)
 UNKNOWN_COLOUR = "#bbbbbb"
 
 _S: dict[str, tuple[str, str]] = {
-    # Status and likelihood names come from planeval.words (below); these two exist only in the report.
+    # Status and likelihood names come from planeval.presentation.sentences (below); these two exist only in the report.
     "status.no_record": ("无评估记录", "no result record"),
     "status.not_included": ("本次未包含", "not included in this run"),
     # Target kinds in plain words.
@@ -404,7 +404,7 @@ def status_name(code: str | None, lang: str) -> str:
 
 def fmt_probability(p: float, with_p: bool = False) -> str:
     """A probability as a whole per cent, never "100%" or "0%" for what a model only makes very likely:
-    0.998 -> "> 99%", 0.004 -> "< 1%", 0.91 -> "91%" (:func:`planeval.words.percent`).
+    0.998 -> "> 99%", 0.004 -> "< 1%", 0.91 -> "91%" (:func:`planeval.presentation.sentences.percent`).
     ``with_p``: "p = 91%", "p > 99%", "p < 1%"."""
     text = percent(p)
     if not with_p:

@@ -1,7 +1,7 @@
 """What the rows settle: intervals, running totals, partial-year readings and how sure each is.
 
 Pure arithmetic on :class:`Reading` values (no pandas, no I/O); docs/method.md, "Evidence", states
-the rules in words. The evaluation (:mod:`planeval.evaluate`) turns rows into readings and asks
+the rules in words. The evaluation (:mod:`planeval.method.evaluate`) turns rows into readings and asks
 these functions what they settle.
 """
 

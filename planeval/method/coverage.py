@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .data import POINT_QUALIFIERS, Dataset
-from .plan import Indicator, LoadedPlan, Plan
+from planeval.inputs.data import POINT_QUALIFIERS, Dataset
+from planeval.inputs.plan import Indicator, LoadedPlan, Plan
 
 CODES = ("actual", "bound", "partial", "missing")
 NOT_IDENTIFIED = "not_identified"

@@ -1,7 +1,7 @@
 """Observations, sources and project evidence: loading, validation and the as-of cut.
 
 Files are read as text (UTF-8, every cell a string) and validated with pandera schemas; the first
-problem found is raised as :class:`~planeval.errors.InputError` naming the file, the line (as an
+problem found is raised as :class:`~planeval.inputs.errors.InputError` naming the file, the line (as an
 editor shows it: the header is line 1) and the field. Nothing is filled, interpolated or dropped.
 """
 
@@ -16,9 +16,9 @@ from pathlib import Path
 import pandas as pd
 import pandera.pandas as pa
 
-from .dates import parse_vintage, published_by
-from .errors import InputError, read_input
-from .plan import LoadedPlan, Plan
+from planeval.inputs.dates import parse_vintage, published_by
+from planeval.inputs.errors import InputError, read_input
+from planeval.inputs.plan import LoadedPlan, Plan
 
 QUALIFIERS = ("=", "~", "<=", "<", ">=", ">")
 POINT_QUALIFIERS = ("=", "~")
@@ -284,7 +284,7 @@ class Dataset:
     def as_of(self, year: int, vintage: str | None = None) -> "Dataset":
         """Only what was observed for periods ending at or before ``year`` (the as-of discipline) and,
         with a ``vintage`` (YYYY, YYYY-MM or YYYY-MM-DD), only what was published by then: the sources
-        surely out by that day (:func:`planeval.dates.published_by`: a partial date counts by the last
+        surely out by that day (:func:`planeval.inputs.dates.published_by`: a partial date counts by the last
         day it could mean) and the observation rows and dated project events citing them. Cutting again
         with the same or a later year and no vintage changes nothing."""
         obs = self.observations[self.observations["end_year"] <= year]

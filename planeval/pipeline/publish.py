@@ -28,7 +28,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterator
 
-from .errors import InputError
+from planeval.inputs.errors import InputError
 
 _HOLDING = threading.Event()  # set while the swap's two renames run: a signal handler must wait
 _HELD: list[int] = []  # signals a handler put off meanwhile; sent again right after

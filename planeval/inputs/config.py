@@ -32,7 +32,7 @@ class MethodConfig:
     around_tolerance: float = 0.5
     # `full_rate` targets: a value at or above this counts as 100%.
     full_rate_threshold: float = 99.5
-    # Forecast. The error spread is learned by `make calibrate` (planeval/calibrated.py, README
+    # Forecast. The error spread is learned by `make calibrate` (planeval/method/calibrated.py, README
     # "Forecast calibration"); spread_inflation stretches it further (1.0: as calibrated).
     min_points_pace: int = 2
     min_points_probability: int = 5

@@ -113,7 +113,7 @@ def stop_on_signals() -> Iterator[None]:
         yield
         return
 
-    from .publish import hold_signal
+    from planeval.pipeline.publish import hold_signal
 
     def handler(signum: int, _frame: object) -> None:
         if hold_signal(signum):  # publishing: both renames first

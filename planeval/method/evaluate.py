@@ -3,7 +3,7 @@
 ``evaluate(plan, indicator, dataset, year, config)`` is the single entry point. It cuts the data
 as of ``year`` itself, so no caller can leak later observations into an earlier evaluation.
 Arithmetic only: the dataset is already loaded; nothing here reads or writes files. The rules are
-written out in docs/method.md; the sentences live in :mod:`planeval.words`.
+written out in docs/method.md; the sentences live in :mod:`planeval.presentation.sentences`.
 """
 
 from __future__ import annotations
@@ -14,13 +14,13 @@ from typing import Callable, Iterable
 import numpy as np
 import pandas as pd
 
-from . import evidence as ev
-from . import forecast as fc
-from . import words
-from .config import MethodConfig
-from .data import POINT_QUALIFIERS, Dataset
-from .plan import Indicator, Plan, TargetKind
-from .record import Forecast, Message, Point, Record
+from planeval.method import evidence as ev
+from planeval.method import forecast as fc
+from planeval.presentation import sentences as words
+from planeval.inputs.config import MethodConfig
+from planeval.inputs.data import POINT_QUALIFIERS, Dataset
+from planeval.inputs.plan import Indicator, Plan, TargetKind
+from planeval.method.record import Forecast, Message, Point, Record
 
 QUALIFIER_RANK = {"=": 0, "~": 1, "<=": 2, "<": 2, ">=": 2, ">": 2}
 

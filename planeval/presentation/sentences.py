@@ -1,13 +1,13 @@
 """The method's vocabulary in both languages: status words, likelihood words, reasons and flags.
 
 These are the words of docs/method.md (China's mid-term review vocabulary and the IPCC likelihood
-scale). The record carries them as :class:`~planeval.record.Message` so the report never re-derives
+scale). The record carries them as :class:`~planeval.method.record.Message` so the report never re-derives
 a verdict.
 """
 
 from __future__ import annotations
 
-from .record import Message
+from planeval.method.record import Message
 
 STATUS: dict[str, tuple[str, str]] = {
     "achieved_early": ("提前实现", "achieved early"),

@@ -24,17 +24,17 @@ from importlib import metadata
 from pathlib import Path
 from typing import Callable
 
-from .data import Dataset, load_dataset
-from .dates import parse_vintage
-from .errors import InputError
-from .execute import (Job, KernelPool, Outcome, kill_children, remove_dead_kernel_folders, run_job, stop_on_signals,
+from planeval.inputs.data import Dataset, load_dataset
+from planeval.inputs.dates import parse_vintage
+from planeval.inputs.errors import InputError
+from planeval.pipeline.execute import (Job, KernelPool, Outcome, kill_children, remove_dead_kernel_folders, run_job, stop_on_signals,
                       stopping, warm_up_code)
-from .fingerprint import dataset_digest, indicator_inputs
-from .hashing import (LOCK, NOTEBOOK, ROOT, SUMMARY, files_digest, git_commit, library_files, outputs_intact,
+from planeval.pipeline.keys import dataset_digest, indicator_inputs
+from planeval.pipeline.digests import (LOCK, NOTEBOOK, ROOT, SUMMARY, files_digest, git_commit, library_files, outputs_intact,
                       quick_key, run_parameters, sha256_file, sha256_json)
-from .i18n import LANGS
-from .plan import LoadedPlan, load_plan
-from .publish import check_output_paths, failed_dir, locked, publish, recover, report_dir, staging_dir
+from planeval.presentation.labels import LANGS
+from planeval.inputs.plan import LoadedPlan, load_plan
+from planeval.pipeline.publish import check_output_paths, failed_dir, locked, publish, recover, report_dir, staging_dir
 
 # The repository's own folders: no output path may touch them (the default reports/ is not among them).
 REPO_FOLDERS = tuple(ROOT / name for name in (".git", ".ci", "planeval", "notebooks", "params", "data", "tests", "docs",
@@ -154,7 +154,7 @@ def run(options: Options, log: Callable[[str], None] = print, progress: bool = F
     mode without one, run() starts its own at once, so a kernel boots while the inputs are checked.
 
     SIGINT and SIGTERM (when called from the main thread) stop the run within seconds: see
-    :func:`stop_on_signals`; :class:`~planeval.execute.Stopped` is raised once everything the run
+    :func:`stop_on_signals`; :class:`~planeval.pipeline.execute.Stopped` is raised once everything the run
     made is removed, the previous report untouched. One run at a time per output folder and year:
     a second one waits for the first (see :func:`locked`)."""
     with stop_on_signals():
@@ -278,7 +278,7 @@ def _run_locked(options: Options, log: Callable[[str], None], progress: bool, po
                     for path in results:
                         shutil.copyfile(path, staging / "results" / path.name)
                 preload.join()
-                from .assemble import assemble
+                from planeval.pipeline.assemble import assemble
 
                 meta = {"commit": commit, "data_hash": data_hash[:16], "data_cutoff": str(options.year),
                         "only": list(options.only), "vintage": options.vintage}
@@ -393,8 +393,9 @@ def _prepare_assembly(loaded: LoadedPlan, as_of: Dataset, ids: list[str], year: 
     """Load the assembly's libraries, compile its templates and compute the backtests (run in the
     background); an exception is kept in ``into["error"]`` for the main thread to raise."""
     try:
-        from . import report, scorecard  # noqa: F401  (scorecard: imported for its side effect, a loaded module)
-        from .backtest import backtest_all
+        from planeval.presentation import report  # noqa: F401
+        from planeval.method import scorecard  # noqa: F401  (scorecard: imported for its side effect, a loaded module)
+        from planeval.method.backtest import backtest_all
 
         report.compile_templates()
         into["backtests"] = backtest_all(loaded.plan, as_of, ids, year)

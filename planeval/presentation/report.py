@@ -17,19 +17,19 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher
 
-from . import charts
-from .backtest import POOLED, Backtests, pool_results
-from .config import MethodConfig, describe
-from .coverage import context_points, coverage_matrix, gaps
-from .data import Dataset
-from .dates import parse_vintage
-from .i18n import (DASH, HTML_LANG, LIKELIHOODS, STATUSES, fmt_probability, has, status_code, status_colour, status_name,
+from planeval.presentation import charts
+from planeval.method.backtest import POOLED, Backtests, pool_results
+from planeval.inputs.config import MethodConfig, describe
+from planeval.method.coverage import context_points, coverage_matrix, gaps
+from planeval.inputs.data import Dataset
+from planeval.inputs.dates import parse_vintage
+from planeval.presentation.labels import (DASH, HTML_LANG, LIKELIHOODS, STATUSES, fmt_probability, has, status_code, status_colour, status_name,
                    t)
-from .plan import Indicator, LoadedPlan
-from .projects import project_status
-from .record import Message
-from .scorecard import midterm_vintage, midterm_year
-from .words import years_text
+from planeval.inputs.plan import Indicator, LoadedPlan
+from planeval.method.projects import project_status
+from planeval.method.record import Message
+from planeval.method.scorecard import midterm_vintage, midterm_year
+from planeval.presentation.sentences import years_text
 
 HERE = Path(__file__).parent
 QUALIFIER_SIGNS = {"=": "", "~": "≈", "<=": "≤", "<": "<", ">=": "≥", ">": ">"}
@@ -563,7 +563,7 @@ def _backtest(plan: LoadedPlan, results: Backtests,
             "intro": t("bt.intro", lang, year=year, interval=f"{config.interval:.2f}")}
 
 
-CALIBRATION_DIR = HERE.parent / "calibration"
+CALIBRATION_DIR = HERE.parent.parent / "calibration"
 CALIBRATION_FIGURES = ("coverage", "accuracy", "reliability")
 
 
@@ -602,8 +602,8 @@ def render_html(*, plan: LoadedPlan, dataset: Dataset, records: list[dict[str, A
                 backtests: Backtests | None = None) -> str:
     """The whole report in one language as one self-contained HTML string.
 
-    ``scorecard`` (the rows of :func:`planeval.scorecard.scorecard`, final evaluation only) and ``backtests``
-    (indicator id -> :func:`planeval.backtest.backtest_indicator` result) are computed by the caller.
+    ``scorecard`` (the rows of :func:`planeval.method.scorecard.scorecard`, final evaluation only) and ``backtests``
+    (indicator id -> :func:`planeval.method.backtest.backtest_indicator` result) are computed by the caller.
     """
     p = plan.plan
     by_id = {r["indicator_id"]: r for r in records}

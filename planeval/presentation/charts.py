@@ -2,7 +2,7 @@
 
 The optional ``plan`` gives names, units and the years of definition changes (the record does not
 carry them); without it the chart falls back to the record's ids and unit. The optional ``context``
-(:func:`planeval.coverage.context_points` of the series the indicator links) adds those context series:
+(:func:`planeval.method.coverage.context_points` of the series the indicator links) adds those context series:
 on the same axis when their unit is the indicator's, else in a small panel of their own below it.
 """
 
@@ -19,8 +19,8 @@ import seaborn as sns
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from .i18n import FONT_FAMILY, fmt_probability, status_colour, status_name, t
-from .plan import Indicator, LoadedPlan, Plan
+from planeval.presentation.labels import FONT_FAMILY, fmt_probability, status_colour, status_name, t
+from planeval.inputs.plan import Indicator, LoadedPlan, Plan
 
 DPI = 150
 BOUND_MARKERS = {"<=": "v", "<": "v", ">=": "^", ">": "^"}
@@ -243,7 +243,7 @@ def _rule(ax: Axes, record: dict[str, Any], lang: str, plan: Plan | None, ind: I
 def indicator_chart(record: dict[str, Any], lang: str, *, plan: Plan | LoadedPlan | None = None,
                     context: dict[str, list[dict[str, Any]]] | None = None) -> Figure:
     """The indicator's history, target, annual targets, partial evidence, forecast fan and plan period,
-    and the linked ``context`` series (:func:`planeval.coverage.context_points`), if any."""
+    and the linked ``context`` series (:func:`planeval.method.coverage.context_points`), if any."""
     _style()
     p = _plan(plan)
     ind = _indicator(p, record["indicator_id"])

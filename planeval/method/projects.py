@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from .data import Dataset
-from .plan import LoadedPlan, Plan
+from planeval.inputs.data import Dataset
+from planeval.inputs.plan import LoadedPlan, Plan
 
 NO_EVIDENCE = "no_public_evidence"
 

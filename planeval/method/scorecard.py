@@ -1,6 +1,6 @@
 """The final evaluation's hindsight scorecard: what the mid-term review said against what happened.
 
-The mid-term view is recomputed with :func:`planeval.evaluate.evaluate` from the data the mid-term
+The mid-term view is recomputed with :func:`planeval.method.evaluate.evaluate` from the data the mid-term
 report could actually have used: periods ending by the mid-term year, from sources published by the
 mid-term report's vintage (:func:`midterm_vintage`); no earlier report file is read. An outcome that
 rests only on provisional evidence (partial-year readings of the end year) is flagged ``provisional``.
@@ -13,11 +13,11 @@ import math
 from dataclasses import asdict
 from typing import Any
 
-from .config import MethodConfig
-from .data import POINT_QUALIFIERS, Dataset
-from .evaluate import evaluate
-from .plan import Plan, TargetKind
-from .record import Message, Record
+from planeval.inputs.config import MethodConfig
+from planeval.inputs.data import POINT_QUALIFIERS, Dataset
+from planeval.method.evaluate import evaluate
+from planeval.inputs.plan import Plan, TargetKind
+from planeval.method.record import Message, Record
 
 # What a final status says about the outcome.
 OUTCOME = {"achieved": "achieved", "achieved_early": "achieved", "missed": "missed"}  # anything else: insufficient_data

@@ -18,9 +18,9 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any, Callable
 
-from .backtest import Backtests, backtest_all
-from .data import Dataset
-from .plan import LoadedPlan
+from planeval.method.backtest import Backtests, backtest_all
+from planeval.inputs.data import Dataset
+from planeval.inputs.plan import LoadedPlan
 
 
 def assemble(loaded: LoadedPlan, as_of: Dataset, ids: list[str], year: int, langs: tuple[str, ...], folder: Path,
@@ -32,8 +32,8 @@ def assemble(loaded: LoadedPlan, as_of: Dataset, ids: list[str], year: int, lang
     process of their own, up to ``jobs`` at once. ``backtests``: :func:`backtest_all` of the same
     arguments, if the caller computed them ahead.
     """
-    from . import report
-    from .scorecard import scorecard
+    from planeval.presentation import report
+    from planeval.method.scorecard import scorecard
 
     plan, config = loaded.plan, loaded.plan.method_config
     if backtests is None:
@@ -84,7 +84,7 @@ def _die_with_parent(parent: int) -> None:
 
 def _language(folder: Path, lang: str, render_args: dict[str, Any]) -> list[Path]:
     """report.<lang>.html and its PDF."""
-    from . import report
+    from planeval.presentation import report
 
     html = report.render_html(lang=lang, **render_args)
     html_path, pdf_path = folder / f"report.{lang}.html", folder / f"report.{lang}.pdf"

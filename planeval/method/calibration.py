@@ -1,7 +1,7 @@
 """Scoring a forecast against what happened: the pure arithmetic of ``make calibrate``.
 
 scripts/calibrate.py cuts real yearly series to their last k points, forecasts the held-out years
-with :func:`planeval.forecast.predictive_paths` and scores the forecasts with these functions:
+with :func:`planeval.method.forecast.predictive_paths` and scores the forecasts with these functions:
 point accuracy (MASE, sMAPE), the standardised error whose quantiles the forecast learns,
 interval coverage, and the Brier score, its skill against the base rate and
 the reliability curve of threshold events. Arrays in, numbers out: no files, no randomness.

@@ -1,0 +1,1 @@
+"""The pipeline: declared steps, cache keys, notebook execution and the atomic publish."""

@@ -1,0 +1,1 @@
+"""Presentation: records to words, labels, charts and the report's output formats."""

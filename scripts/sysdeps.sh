@@ -1,16 +1,16 @@
 #!/usr/bin/env bash
 # System packages the report and tests need (Debian/Ubuntu). A fast no-op when all are present.
-#   scripts/sysdeps.sh                  fonts, pango/harfbuzz (WeasyPrint), poppler-utils (tests)
-#   scripts/sysdeps.sh --with-chromium  also chromium (screenshot checks only, not tests)
-#   scripts/sysdeps.sh --venv           only python3-venv (used by `make env`)
+#   scripts/sysdeps.sh         fonts, pango/harfbuzz (WeasyPrint), poppler-utils (tests), chromium (the
+#                              interactive page's browser tests), LibreOffice Writer (the Word file's test)
+#   scripts/sysdeps.sh --venv  only python3-venv (used by `make env`)
 set -euo pipefail
 
-pkgs=(fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils fontconfig)
+pkgs=(fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils fontconfig chromium
+      libreoffice-writer-nogui)
 for arg in "$@"; do
   case "$arg" in
-    --with-chromium) pkgs+=(chromium) ;;
     --venv) pkgs=(python3-venv) ;;
-    *) echo "usage: $0 [--with-chromium] [--venv]" >&2; exit 2 ;;
+    *) echo "usage: $0 [--venv]" >&2; exit 2 ;;
   esac
 done
 

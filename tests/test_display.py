@@ -22,7 +22,7 @@ from planeval.method.coverage import context_points
 from planeval.inputs.data import load_dataset
 from planeval.presentation.labels import fmt_probability
 from planeval.inputs.plan import load_plan
-from planeval.presentation.report import already_met, render_html, write_pdf
+from planeval.presentation.report import already_met, render_html, report_view, write_pdf
 
 ROOT = Path(__file__).resolve().parents[1]
 PLAN = ROOT / "params" / "shanghai_14th_employment.yaml"
@@ -83,8 +83,8 @@ def _records() -> list[dict]:
 @pytest.fixture(scope="module")
 def html(loaded):
     plan, ds = loaded
-    return {lang: render_html(plan=plan, dataset=ds, records=_records(), figures={}, config=plan.plan.method_config,
-                              year=2023, lang=lang, meta=META) for lang in i18n.LANGS}
+    return {lang: render_html(report_view(plan=plan, dataset=ds, records=_records(), figures={}, config=plan.plan.method_config,
+                              year=2023, lang=lang, meta=META)) for lang in i18n.LANGS}
 
 
 def summary_rows(html: str) -> dict[str, str]:
@@ -115,8 +115,8 @@ def test_a_met_cumulative_target_reads_already_met(loaded):
     plan, ds = loaded
     rec = _training(cumulative_done=520.0, required_per_year=-10.0, status={"code": "achieved_early", "en": "", "zh": ""})
     for lang, words in (("en", "already met"), ("zh", "已达到目标")):
-        out = render_html(plan=plan, dataset=ds, records=[rec], figures={}, config=plan.plan.method_config,
-                          year=2023, lang=lang, meta=META)
+        out = render_html(report_view(plan=plan, dataset=ds, records=[rec], figures={}, config=plan.plan.method_config,
+                          year=2023, lang=lang, meta=META))
         figures = text(section(out, "skills_training").split('<table class="figures">')[1].split("</table>")[0])
         assert words in figures
         assert "-10" not in figures and "−10" not in figures
@@ -168,8 +168,8 @@ def test_a_single_flow_without_a_total_says_so(loaded):
     plan, ds = loaded
     rec = fixture("skills_training")
     rec.update(cumulative_done=None, latest=point("2023", 140.0, "S12"), current_year=2023)
-    out = render_html(plan=plan, dataset=ds, records=[rec], figures={}, config=plan.plan.method_config,
-                      year=2023, lang="en", meta=META)
+    out = render_html(report_view(plan=plan, dataset=ds, records=[rec], figures={}, config=plan.plan.method_config,
+                      year=2023, lang="en", meta=META))
     assert "140 10k person-times (2023 alone; total unknown)" in text(summary_rows(out)["skills_training"])
 
 
@@ -200,8 +200,8 @@ def test_an_undetermined_final_verdict_says_why_even_with_every_cell_filled(load
     rec = fixture("unemployment_rate")
     rec.update(evaluation_year=2025, current_year=2025, forecast=None, years_unknown=[2021, 2022],
                status={"code": "insufficient_data", "en": "", "zh": ""})
-    out = render_html(plan=plan, dataset=ds, records=[rec], figures={}, config=plan.plan.method_config, year=2025,
-                      lang="en", meta=META)
+    out = render_html(report_view(plan=plan, dataset=ds, records=[rec], figures={}, config=plan.plan.method_config, year=2025,
+                      lang="en", meta=META))
     assert "no data for 2021, 2022" in text(summary_rows(out)["unemployment_rate"])
     assert "the end year is observed, no forecast is needed" in out  # said once under the table, not per row
     assert "no forecast is needed" not in text(summary_rows(out)["unemployment_rate"])
@@ -215,8 +215,8 @@ def test_broadly_on_track_with_the_pace_needed(loaded, code):
     rec = _training(status={"code": code, "en": "", "zh": ""})
     for lang, status, pace in (("en", "broadly on track", "needs 55.58 10k person-times a year"),
                                ("zh", "基本符合预期", "需每年55.58 万人次")):
-        out = render_html(plan=plan, dataset=ds, records=[rec], figures={}, config=plan.plan.method_config,
-                          year=2023, lang=lang, meta=META)
+        out = render_html(report_view(plan=plan, dataset=ds, records=[rec], figures={}, config=plan.plan.method_config,
+                          year=2023, lang=lang, meta=META))
         row, head = text(summary_rows(out)["skills_training"]), text(section(out, "skills_training").split("</h3>")[0])
         assert status in row and pace in row
         assert status in head and pace in head
@@ -247,8 +247,8 @@ def test_a_plan_without_context_series_or_projects_says_so(loaded):
     bare = plan.model_copy(update={"plan": plan.plan.model_copy(update={"context_series": [], "major_projects": []})})
     for lang, projects, context in (("en", "The plan lists no major projects.", "The plan lists no context series."),
                                     ("zh", "本规划未列出重大事项。", "本规划未列出背景数据。")):
-        out = render_html(plan=bare, dataset=ds, records=[], figures={}, config=plan.plan.method_config, year=2023,
-                          lang=lang, meta=META)
+        out = render_html(report_view(plan=bare, dataset=ds, records=[], figures={}, config=plan.plan.method_config, year=2023,
+                          lang=lang, meta=META))
         assert projects in out.split('<section id="projects">')[1].split("</section>")[0]
         assert '<table class="projects">' not in out
         assert context in out.split('<section id="context">')[1].split("</section>")[0]
@@ -315,8 +315,8 @@ def test_pdf_layout(loaded, tmp_path):
     from planeval.pipeline.notebook import collect_records
     records = collect_records(plan, ds, 2023, plan.plan.method_config)
     for lang in i18n.LANGS:
-        out = render_html(plan=plan, dataset=ds, records=records, figures={}, config=plan.plan.method_config,
-                          year=2023, lang=lang, meta=META)
+        out = render_html(report_view(plan=plan, dataset=ds, records=records, figures={}, config=plan.plan.method_config,
+                          year=2023, lang=lang, meta=META))
         pdf = tmp_path / f"{lang}.pdf"
         write_pdf(out, pdf)
         pages = subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, text=True,

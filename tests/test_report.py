@@ -21,7 +21,7 @@ from planeval.presentation import labels as i18n
 from planeval.presentation.charts import indicator_chart, overview_figure, png_bytes, save_png
 from planeval.inputs.data import load_dataset
 from planeval.inputs.plan import load_plan
-from planeval.presentation.report import CALIBRATION_FIGURES, NO_BASE, fmt_number, render_html, render_index, safe_url, write_pdf
+from planeval.presentation.report import CALIBRATION_FIGURES, NO_BASE, fmt_number, render_html, report_view, render_index, safe_url, write_pdf
 
 ROOT = Path(__file__).resolve().parents[1]
 PLAN = ROOT / "params" / "shanghai_14th_employment.yaml"
@@ -84,8 +84,8 @@ def setup(records, tmp_path_factory):
             path = out / f"{rec['indicator_id']}.{lang}.png"
             save_png(indicator_chart(rec, lang, plan=plan), path)
             figures[f"{rec['indicator_id']}.{lang}"] = path
-    html = {lang: render_html(plan=plan, dataset=ds, records=records, figures=figures, config=plan.plan.method_config,
-                              year=2023, lang=lang, meta=META) for lang in i18n.LANGS}
+    html = {lang: render_html(report_view(plan=plan, dataset=ds, records=records, figures=figures, config=plan.plan.method_config,
+                              year=2023, lang=lang, meta=META)) for lang in i18n.LANGS}
     return plan, ds, figures, html, out
 
 

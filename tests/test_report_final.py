@@ -19,7 +19,7 @@ from planeval.method.backtest import backtest_indicator
 from planeval.inputs.data import load_dataset
 from planeval.method.evaluate import evaluate
 from planeval.inputs.plan import load_plan
-from planeval.presentation.report import render_html, write_pdf
+from planeval.presentation.report import render_html, report_view, write_pdf
 from planeval.method.scorecard import scorecard
 
 PLAN = Path(__file__).parent / "fixtures" / "synthetic_plan" / "params" / "synthetic_plan.yaml"
@@ -52,8 +52,8 @@ def _render(synthetic, year: int, lang: str, only: tuple[str, ...] = (), with_ex
         extras["backtests"] = {i: backtest_indicator(plan, plan.indicator(i), as_of, year, config) for i in ids}
         if year >= plan.end_year:
             extras["scorecard"] = [r for r in scorecard(plan, as_of, config) if r["indicator_id"] in ids]
-    return render_html(plan=loaded, dataset=as_of, records=records, figures=figures, config=config, year=year,
-                       lang=lang, meta={**META, "only": list(only)}, **extras)
+    return render_html(report_view(plan=loaded, dataset=as_of, records=records, figures=figures, config=config, year=year,
+                       lang=lang, meta={**META, "only": list(only)}, **extras))
 
 
 def _table(html: str, cls: str) -> str:

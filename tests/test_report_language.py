@@ -18,7 +18,7 @@ import pytest
 from planeval.inputs.data import load_dataset
 from planeval.method.evaluate import evaluate
 from planeval.inputs.plan import load_plan
-from planeval.presentation.report import render_html
+from planeval.presentation.report import render_html, report_view
 
 ROOT = Path(__file__).resolve().parent.parent
 PLAN = ROOT / "params" / "shanghai_14th_employment.yaml"
@@ -118,8 +118,8 @@ def reports():
         as_of = dataset.as_of(year)
         records = [json.loads(evaluate(plan, ind, as_of, year, plan.method_config).to_json()) for ind in plan.evaluated]
         for lang in ("zh", "en"):
-            out[year, lang] = render_html(plan=loaded, dataset=as_of, records=records, figures={},
-                                          config=plan.method_config, year=year, lang=lang, meta=META)
+            out[year, lang] = render_html(report_view(plan=loaded, dataset=as_of, records=records, figures={},
+                                          config=plan.method_config, year=year, lang=lang, meta=META))
     obs, projects = dataset.observations, dataset.projects
     texts = {lang: {"note": set(obs[f"note_{lang}"]) - {""}, "evidence": set(projects[f"evidence_{lang}"])}
              for lang in ("zh", "en")}

@@ -405,15 +405,15 @@ def _final_2020():
 
 def final_html(lang: str, only: tuple[str, ...] = (), change=None, vintage: str | None = None) -> str:
     """The synthetic plan's 2020 report from in-process records (``change`` may edit copies of them first)."""
-    from planeval.presentation.report import render_html
+    from planeval.presentation.report import render_html, report_view
 
     loaded, as_of, all_recs, all_rows = _final_2020()
     recs = [copy.deepcopy(r) for r in all_recs if not only or r["indicator_id"] in only]
     rows = [copy.deepcopy(r) for r in all_rows if not only or r["indicator_id"] in only]
     if change:
         change(recs, rows)
-    return render_html(plan=loaded, dataset=as_of, records=recs, figures={}, config=loaded.plan.method_config,
-                       year=2020, lang=lang, meta={**META, "only": list(only), "vintage": vintage}, scorecard=rows)
+    return render_html(report_view(plan=loaded, dataset=as_of, records=recs, figures={}, config=loaded.plan.method_config,
+                       year=2020, lang=lang, meta={**META, "only": list(only), "vintage": vintage}, scorecard=rows))
 
 
 def test_the_final_report_is_preliminary_while_an_end_year_value_is_missing() -> None:

@@ -86,7 +86,7 @@ def _language(folder: Path, lang: str, render_args: dict[str, Any]) -> list[Path
     """report.<lang>.html and its PDF."""
     from planeval.presentation import report
 
-    html = report.render_html(lang=lang, **render_args)
+    html = report.render_html(report.report_view(lang=lang, **render_args))
     html_path, pdf_path = folder / f"report.{lang}.html", folder / f"report.{lang}.pdf"
     html_path.write_text(html, encoding="utf-8")
     report.write_pdf(html, pdf_path)

@@ -596,11 +596,12 @@ def calibration_view(lang: str, folder: Path = CALIBRATION_DIR) -> dict[str, Any
             "intro": t("cal.intro", lang, date=prov.get("date", "?"), code=prov.get("code", "?"))}
 
 
-def render_html(*, plan: LoadedPlan, dataset: Dataset, records: list[dict[str, Any]], figures: dict[str, Path],
+def report_view(*, plan: LoadedPlan, dataset: Dataset, records: list[dict[str, Any]], figures: dict[str, Path],
                 config: MethodConfig, year: int, lang: str, meta: dict[str, Any],
                 scorecard: list[dict[str, Any]] | None = None,
-                backtests: Backtests | None = None) -> str:
-    """The whole report in one language as one self-contained HTML string.
+                backtests: Backtests | None = None) -> dict[str, Any]:
+    """The whole report in one language as display cells: what every output format (HTML, PDF, Word)
+    shows, already worded and formatted. Formats lay it out; none recomputes or rewords it.
 
     ``scorecard`` (the rows of :func:`planeval.method.scorecard.scorecard`, final evaluation only) and ``backtests``
     (indicator id -> :func:`planeval.method.backtest.backtest_indicator` result) are computed by the caller.
@@ -622,7 +623,7 @@ def render_html(*, plan: LoadedPlan, dataset: Dataset, records: list[dict[str, A
         project["status_name"] = t(f"project.{project['status']}", lang)
     context = {
         "lang": lang, "html_lang": HTML_LANG[lang], "plan": p, "year": year, "meta": meta,
-        "files": _meta_files(meta), "css": (HERE / "static" / "report.css").read_text(encoding="utf-8"),
+        "files": _meta_files(meta),
         "rows": rows, "counts": _counts(rows, lang), "findings": _findings(rows, lang),
         "needed": _needed(rows, by_id, lang), "binding": _binding(rows, lang),
         "n_results": sum(1 for r in rows if r["status"]["code"] not in ("not_identified", NO_RECORD)),
@@ -644,7 +645,14 @@ def render_html(*, plan: LoadedPlan, dataset: Dataset, records: list[dict[str, A
         "sources": _sources(dataset),
         "confidence": {c: t(f"conf.{c}", lang) for c in ("high", "medium", "low")},
     }
-    return _env().get_template("report.html.j2").render(t=lambda key, **kw: t(key, lang, **kw), **context)
+    return context
+
+
+def render_html(view: dict[str, Any]) -> str:
+    """The report of :func:`report_view` as one self-contained HTML string (CSS inlined)."""
+    lang = view["lang"]
+    return _env().get_template("report.html.j2").render(
+        t=lambda key, **kw: t(key, lang, **kw), css=(HERE / "static" / "report.css").read_text(encoding="utf-8"), **view)
 
 
 def compile_templates() -> None:

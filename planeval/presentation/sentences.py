@@ -7,6 +7,8 @@ a verdict.
 
 from __future__ import annotations
 
+from typing import Any
+
 from planeval.method.record import Message
 
 STATUS: dict[str, tuple[str, str]] = {
@@ -170,3 +172,13 @@ def say(code: str, **params: object) -> Message:
     zh, en = SENTENCES[code]
     return Message(code, zh.format(**{k: _param(v, "zh") for k, v in params.items()}),
                    en.format(**{k: _param(v, "en") for k, v in params.items()}))
+
+
+def text(message: Message | dict[str, Any] | None, lang: str) -> str:
+    """What a message of a record says in ``lang`` ("" for none): the one place the report, the
+    notebooks and every output format turn a record's message into words."""
+    if message is None:
+        return ""
+    if isinstance(message, Message):
+        return getattr(message, lang)
+    return str(message[lang])

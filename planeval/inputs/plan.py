@@ -292,6 +292,11 @@ class LoadedPlan(BaseModel):
         return None if rel is None else (self.path.parent / rel).resolve()
 
 
+def plan_of(plan: Plan | LoadedPlan) -> Plan:
+    """The plan itself, whether given alone or as loaded from its file."""
+    return plan.plan if isinstance(plan, LoadedPlan) else plan
+
+
 def _line_of(node: yaml.Node | None, loc: tuple[Any, ...]) -> int | None:
     """1-based line of the YAML node at a pydantic error location, as deep as it can be followed."""
     line = None

@@ -10,7 +10,6 @@ files are read or written.
 
 from __future__ import annotations
 
-import math
 from dataclasses import asdict, dataclass
 from typing import Any, Iterable
 
@@ -22,7 +21,7 @@ from planeval.inputs.config import MethodConfig
 from planeval.inputs.data import Dataset
 from planeval.method.evaluate import annual_series
 from planeval.inputs.plan import Indicator, Plan, TargetKind
-from planeval.method.record import Message
+from planeval.method.record import Message, jsonable
 
 POOLED = "pooled"
 # A value equal to an interval end up to floating-point rounding counts as inside.
@@ -75,20 +74,7 @@ class BacktestResult:
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON types only (NaN/inf become None)."""
-        return _jsonable(asdict(self))
-
-
-def _jsonable(obj: Any) -> Any:
-    if isinstance(obj, (float, np.floating)):
-        value = float(obj)
-        return None if math.isnan(value) or math.isinf(value) else value
-    if isinstance(obj, (np.integer,)):
-        return int(obj)
-    if isinstance(obj, dict):
-        return {str(k): _jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [_jsonable(v) for v in obj]
-    return obj
+        return jsonable(asdict(self))
 
 
 def naive_scale(years: np.ndarray, values: np.ndarray) -> float:
@@ -237,7 +223,7 @@ def pool_results(results: Iterable[BacktestResult | None]) -> dict[str, Any]:
     forecasts = [f for r in kept for f in r.forecasts]
     horizons = sorted({h for r in kept for h in r.horizons})
     overall, per_h = _scores(forecasts, horizons)
-    return _jsonable({"indicators": len(kept), "forecasts": len(forecasts), "horizons": horizons,
+    return jsonable({"indicators": len(kept), "forecasts": len(forecasts), "horizons": horizons,
                       "interval": kept[0].interval if kept else None,
                       "scores": {m: asdict(s) for m, s in overall.items()},
                       "by_horizon": {h: {m: asdict(s) for m, s in v.items()} for h, v in per_h.items()}})

@@ -17,15 +17,11 @@ from __future__ import annotations
 import pandas as pd
 
 from planeval.inputs.data import POINT_QUALIFIERS, Dataset
-from planeval.inputs.plan import Indicator, LoadedPlan, Plan
+from planeval.inputs.plan import Indicator, LoadedPlan, Plan, plan_of
 
 CODES = ("actual", "bound", "partial", "missing")
 NOT_IDENTIFIED = "not_identified"
 PRE_PLAN_YEARS = 3
-
-
-def _plan(plan: Plan | LoadedPlan) -> Plan:
-    return plan.plan if isinstance(plan, LoadedPlan) else plan
 
 
 def _series_of(ind: Indicator) -> list[str]:
@@ -56,7 +52,7 @@ def _years(plan: Plan, obs: pd.DataFrame, year: int, pre_plan_years: int) -> lis
 def coverage_matrix(plan: Plan | LoadedPlan, dataset: Dataset, year: int,
                     pre_plan_years: int = PRE_PLAN_YEARS) -> pd.DataFrame:
     """Indicator (rows, plan order) × year (columns) of cell codes, as of ``year``."""
-    p = _plan(plan)
+    p = plan_of(plan)
     obs = dataset.as_of(year).observations
     years = _years(p, obs, year, pre_plan_years)
     columns = ["series", "kind", "period_type", "start_year", "end_year", "qualifier"]
@@ -82,7 +78,7 @@ def gaps(plan: Plan | LoadedPlan, dataset: Dataset, year: int, matrix: pd.DataFr
     A bound ("within 4.4%") is an annual value here; a partial-year reading is not. ``matrix``:
     the :func:`coverage_matrix` for the same arguments, if the caller has it already.
     """
-    p = _plan(plan)
+    p = plan_of(plan)
     if matrix is None:
         matrix = coverage_matrix(p, dataset, year)
     plan_years = [y for y in matrix.columns if p.base_year <= y <= year]
@@ -98,7 +94,7 @@ def context_points(plan: Plan | LoadedPlan, dataset: Dataset, year: int,
     ``annual`` is True for an annual actual (what a chart may draw as a point of a line); everything
     else (partial years, targets, projections) is listed, never drawn. Nothing is filled in.
     """
-    p = _plan(plan)
+    p = plan_of(plan)
     wanted = [c.id for c in p.context_series if ids is None or c.id in ids]
     obs = dataset.as_of(year).observations
     obs = obs[obs["series"].isin(wanted)]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from planeval.inputs.data import Dataset
-from planeval.inputs.plan import LoadedPlan, Plan
+from planeval.inputs.plan import LoadedPlan, Plan, plan_of
 
 NO_EVIDENCE = "no_public_evidence"
 
@@ -17,7 +17,7 @@ def project_status(plan: Plan | LoadedPlan, dataset: Dataset, year: int) -> list
     in_progress), or ``no_public_evidence``; ``evidence`` lists the dated events (oldest first) as
     ``{date, text: {zh, en}, source, status}``; ``sources`` the distinct source ids in that order.
     """
-    p = plan.plan if isinstance(plan, LoadedPlan) else plan
+    p = plan_of(plan)
     rows = dataset.as_of(year).projects
     out: list[dict[str, Any]] = []
     for project in p.major_projects:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import math
+import numbers
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -109,7 +110,7 @@ class Record:
     measure: str = "stock"  # flow | stock | mean
 
     def to_json(self) -> str:
-        return json.dumps(_clean(asdict(self)), ensure_ascii=False, sort_keys=True, indent=1) + "\n"
+        return json.dumps(jsonable(asdict(self)), ensure_ascii=False, sort_keys=True, indent=1) + "\n"
 
     def write(self, path: Path) -> None:
         path.write_text(self.to_json(), encoding="utf-8")
@@ -120,14 +121,19 @@ class Record:
         return json.loads(path.read_text(encoding="utf-8"))
 
 
-def _clean(obj: Any) -> Any:
-    """Round floats to 10 significant digits (stable bytes across platforms) and map NaN to None."""
-    if isinstance(obj, float):
-        if math.isnan(obj) or math.isinf(obj):
-            return None
-        return float(f"{obj:.10g}")
+def jsonable(obj: Any) -> Any:
+    """Plain JSON data with stable bytes: floats (numpy's too) rounded to 10 significant digits, NaN and
+    infinities as None, numpy integers as int, tuples as lists, keys as strings. The one JSON cleaner of
+    the records and the backtests."""
+    if obj is None or isinstance(obj, (bool, str)):
+        return obj
+    if isinstance(obj, numbers.Integral):
+        return int(obj)
+    if isinstance(obj, numbers.Real):
+        value = float(obj)
+        return float(f"{value:.10g}") if math.isfinite(value) else None
     if isinstance(obj, dict):
-        return {str(k): _clean(v) for k, v in obj.items()}
+        return {str(k): jsonable(v) for k, v in obj.items()}
     if isinstance(obj, (list, tuple)):
-        return [_clean(v) for v in obj]
+        return [jsonable(v) for v in obj]
     return obj

@@ -20,9 +20,10 @@ from planeval.presentation import charts
 from planeval.presentation import labels as i18n
 from planeval.method.coverage import context_points
 from planeval.inputs.data import load_dataset
-from planeval.presentation.labels import fmt_probability
+from planeval.presentation.formats import probability as fmt_probability
 from planeval.inputs.plan import load_plan
-from planeval.presentation.report import already_met, render_html, report_view, write_pdf
+from planeval.presentation.report import render_html, report_view, write_pdf
+from planeval.presentation.views import already_met
 
 ROOT = Path(__file__).resolve().parents[1]
 PLAN = ROOT / "params" / "shanghai_14th_employment.yaml"
@@ -143,14 +144,24 @@ def test_no_probability_prints_as_certain(html, loaded):
     assert "on track  p > 99%" in labels
 
 
-def test_notebook_tables_print_p_and_status_the_same_way(loaded):
+def test_notebook_tables_show_the_report_cells(loaded, html):
     from planeval.pipeline.notebook import key_figures, summary_table
     records = _records()
-    table = summary_table(records, loaded[0], "en").set_index("indicator")
-    assert table.at["New urban jobs", "p"] == "> 99%"
-    assert table.at["Vocational skills training", "status"] == "broadly on track"
-    figures = dict(key_figures(records[1], "en").values.tolist())
-    assert figures["probability"] == "> 99% (very likely; uninflated > 99%)"
+    table = summary_table(records, loaded[0], "en").set_index("Indicator")
+    assert table.at["New urban jobs", "Probability"] == "very likely (> 99%)"  # p 0.998, as in the report
+    assert table.at["New urban jobs", "End-year forecast (80% interval)"] == "60.2 10k [54.1–66]"
+    assert table.at["Vocational skills training", "Status"] == "broadly on track needs 55.58 10k person-times a year"
+    assert table.at["Vocational skills training", "Latest"] == "388.85 10k person-times in 2021–2023 (2023: 140)"
+    assert table.at["Urban employees' basic pension participants", "Figures that cannot be given, and why"] == (
+        "no annual value since 2021")
+    row = text(summary_rows(html["en"])["new_jobs"])
+    assert "very likely (> 99%)" in row and "60.2 10k [54.1–66]" in row
+    figures = dict(key_figures(records[1], loaded[0].plan.indicator("new_jobs"), "en").values.tolist())
+    assert figures["Status"] == "on track"
+    assert figures["Probability p"] == "very likely (> 99%)"
+    assert figures["p with the models' own spread (uncalibrated)"] == "> 99%"  # 0.9996
+    assert figures["p per model"] == "linear trend < 1%; random walk with drift 91%"
+    assert figures["Evidence grade"] == "— no row to rest on"  # no confidence: a dash and why
 
 
 # 3. Latest of a cumulative target; no base cell where no base is used.

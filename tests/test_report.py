@@ -21,13 +21,14 @@ from planeval.presentation import labels as i18n
 from planeval.presentation.charts import indicator_chart, overview_figure, png_bytes, save_png
 from planeval.inputs.data import load_dataset
 from planeval.inputs.plan import load_plan
-from planeval.presentation.report import CALIBRATION_FIGURES, NO_BASE, fmt_number, render_html, report_view, render_index, safe_url, write_pdf
+from planeval.presentation.formats import number as fmt_number
+from planeval.presentation.report import render_html, report_view, render_index, safe_url, write_pdf
+from planeval.presentation.views import CALIBRATION_FIGURES, NO_BASE
 
 ROOT = Path(__file__).resolve().parents[1]
 PLAN = ROOT / "params" / "shanghai_14th_employment.yaml"
 FIXTURES = ROOT / "tests" / "fixtures" / "records"
-META = {"commit": "abc1234", "data_hash": "sha256:0f0f", "data_cutoff": "2023-12-31",
-        "generated_from": [{"path": "data/observations.csv", "sha256": "11aa"}]}
+META = {"commit": "abc1234", "data_hash": "sha256:0f0f", "data_cutoff": "2023-12-31"}
 
 
 class _Text(HTMLParser):

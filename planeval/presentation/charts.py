@@ -19,8 +19,9 @@ import seaborn as sns
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from planeval.presentation.labels import FONT_FAMILY, fmt_probability, status_colour, status_name, t
-from planeval.inputs.plan import Indicator, LoadedPlan, Plan
+from planeval.presentation import formats as fmt
+from planeval.presentation.labels import FONT_FAMILY, indicator_status, status_colour, status_name, t
+from planeval.inputs.plan import Indicator, LoadedPlan, Plan, plan_of
 
 DPI = 150
 BOUND_MARKERS = {"<=": "v", "<": "v", ">=": "^", ">": "^"}
@@ -57,10 +58,6 @@ def undrawable(text: str) -> str:
     return "".join(dict.fromkeys(c for c in text if ord(c) not in glyphs and c not in "\n\t"))
 
 
-def _plan(plan: Plan | LoadedPlan | None) -> Plan | None:
-    return plan.plan if isinstance(plan, LoadedPlan) else plan
-
-
 def _indicator(plan: Plan | None, indicator_id: str) -> Indicator | None:
     if plan is None:
         return None
@@ -82,10 +79,6 @@ def in_plan_chart(period: str, base_year: int, end_year: int) -> bool:
     several years only when it lies inside the plan period (a previous plan's five-year total does not)."""
     first, last = period_start(period), period_end(period)
     return first == last or (base_year < first and last <= end_year)
-
-
-def _num(v: float) -> str:
-    return f"{v:,.2f}".rstrip("0").rstrip(".")
 
 
 def _history(ax: Axes, points: list[dict[str, Any]], breaks: list[int], label: str, colour: str,
@@ -122,7 +115,7 @@ def _cumulative(ax: Axes, record: dict[str, Any], lang: str) -> None:
     if len(run) > 1:
         ax.plot(*zip(*run), "o-", color=C_HIST, lw=1.8, ms=5, label=t("chart.cumulative", lang))
     ax.plot([b, e], [0, x], ":", color=C_TARGET, lw=1.2, label=t("chart.schedule", lang))
-    ax.axhline(x, color=C_TARGET, ls="--", lw=1.2, label=f"{t('chart.target', lang)} {_num(x)}")
+    ax.axhline(x, color=C_TARGET, ls="--", lw=1.2, label=f"{t('chart.target', lang)} {fmt.number(x)}")
 
 
 def _target(ax: Axes, record: dict[str, Any], lang: str) -> None:
@@ -132,15 +125,15 @@ def _target(ax: Axes, record: dict[str, Any], lang: str) -> None:
     label = t("chart.target", lang)
     if kind == "around":
         tol = record["tolerance"] or 0.0
-        ax.axhspan(x - tol, x + tol, color=C_TARGET, alpha=0.12, label=f"{t('chart.target_band', lang)} {_num(x)}±{_num(tol)}")
+        ax.axhspan(x - tol, x + tol, color=C_TARGET, alpha=0.12, label=f"{t('chart.target_band', lang)} {fmt.number(x)}±{fmt.number(tol)}")
         ax.axhline(x, color=C_TARGET, ls="--", lw=1)
     elif kind == "increase":
         base = record["base"]
         if base and base["value"] is not None:
             ax.axhline(base["value"] + x, color=C_TARGET, ls="--", lw=1.2,
-                       label=f"{label} {_num(base['value'])}+{_num(x)}")
+                       label=f"{label} {fmt.number(base['value'])}+{fmt.number(x)}")
     else:
-        ax.axhline(x, color=C_TARGET, ls="--", lw=1.2, label=f"{label} {_num(x)}")
+        ax.axhline(x, color=C_TARGET, ls="--", lw=1.2, label=f"{label} {fmt.number(x)}")
 
 
 def _fan(ax: Axes, record: dict[str, Any], lang: str) -> None:
@@ -245,9 +238,9 @@ def indicator_chart(record: dict[str, Any], lang: str, *, plan: Plan | LoadedPla
     """The indicator's history, target, annual targets, partial evidence, forecast fan and plan period,
     and the linked ``context`` series (:func:`planeval.method.coverage.context_points`), if any."""
     _style()
-    p = _plan(plan)
+    p = plan_of(plan) if plan is not None else None
     ind = _indicator(p, record["indicator_id"])
-    b, e, kind = record["base_year"], record["end_year"], record["kind"]
+    b, e = record["base_year"], record["end_year"]
     years = [period_end(q["period"]) for q in record["history"] + record.get("evidence", [])
              if in_plan_chart(q["period"], b, e)] + [b]
     years += [int(q["period"]) for pts in record.get("rule_series", {}).values() for q in pts]
@@ -261,6 +254,24 @@ def indicator_chart(record: dict[str, Any], lang: str, *, plan: Plan | LoadedPla
         fig = Figure(figsize=(8, 4.6), layout="constrained")
         ax = fig.subplots()
     ax.axvspan(b, e, color="#f0f0f0", zorder=0, label=t("chart.plan_period", lang))
+    labels = _values(ax, record, lang, p, ind)
+    names = {c.id: c.name[lang] for c in p.context_series} if p else {}
+    _context(ax, panel, lines, record["unit"], names, lang)
+    ax.set_xlim(lo, hi)
+    _frame(ax, panel, record, ind, lang, lo, hi)
+    _label_evidence(ax, labels, hi)
+    handles, labels_ = ax.get_legend_handles_labels()
+    if panel is not None:
+        more = panel.get_legend_handles_labels()
+        handles, labels_ = handles + more[0], labels_ + more[1]
+    fig.legend(handles, labels_, loc="outside lower center", ncol=4, fontsize=7, frameon=False)
+    return _freeze(fig)
+
+
+def _values(ax: Axes, record: dict[str, Any], lang: str, p: Plan | None, ind: Indicator | None) -> list[tuple[float, float, str]]:
+    """The indicator's own values: target, history, base, annual targets, evidence and forecast fan;
+    returns the evidence to label (:func:`_evidence`)."""
+    b, e, kind = record["base_year"], record["end_year"], record["kind"]
     breaks = ind.breaks() if ind else []
     if kind == "qualitative":
         _rule(ax, record, lang, p, ind)
@@ -280,9 +291,13 @@ def indicator_chart(record: dict[str, Any], lang: str, *, plan: Plan | LoadedPla
                    lw=2, color=C_ANNUAL, zorder=4, label=t("chart.annual_target", lang))
     labels = _evidence(ax, record.get("evidence", []), lang, b, e)
     _fan(ax, record, lang)
-    names = {c.id: c.name[lang] for c in p.context_series} if p else {}
-    _context(ax, panel, lines, record["unit"], names, lang)
-    ax.set_xlim(lo, hi)
+    return labels
+
+
+def _frame(ax: Axes, panel: Axes | None, record: dict[str, Any], ind: Indicator | None, lang: str,
+           lo: float, hi: float) -> None:
+    """Definition changes, the base year, the axes' labels and the context panel's frame."""
+    b, e = record["base_year"], record["end_year"]
     for change in ind.definition_changes if ind else []:
         if lo < change.year - 0.5 < hi:
             ax.axvline(change.year - 0.5, color=C_CHANGE, ls="--", lw=1)
@@ -301,13 +316,6 @@ def indicator_chart(record: dict[str, Any], lang: str, *, plan: Plan | LoadedPla
         panel.tick_params(labelsize=7)
     if not ax.has_data():
         ax.text(0.5, 0.5, t("chart.no_data", lang), transform=ax.transAxes, ha="center", va="center")
-    _label_evidence(ax, labels, hi)
-    handles, labels_ = ax.get_legend_handles_labels()
-    if panel is not None:
-        more = panel.get_legend_handles_labels()
-        handles, labels_ = handles + more[0], labels_ + more[1]
-    fig.legend(handles, labels_, loc="outside lower center", ncol=4, fontsize=7, frameon=False)
-    return _freeze(fig)
 
 
 def _label(number: int, name: str, lang: str) -> str:
@@ -321,7 +329,7 @@ def overview_figure(records: list[dict[str, Any]], plan: Plan | LoadedPlan, lang
     ``only``: the indicator ids a partial run evaluated; the others say "not included in this run".
     """
     _style()
-    p = _plan(plan)
+    p = plan_of(plan)
     assert p is not None
     by_id = {r["indicator_id"]: r for r in records}
     n = len(p.indicators)
@@ -329,12 +337,7 @@ def overview_figure(records: list[dict[str, Any]], plan: Plan | LoadedPlan, lang
     ax = fig.subplots()
     for row, ind in enumerate(p.indicators):
         rec = by_id.get(ind.id)
-        if not ind.identified:
-            code: str | None = "not_identified"
-        elif rec is None:
-            code = "not_included" if only and ind.id not in only else "no_record"
-        else:
-            code = rec["status"]["code"]
+        code = indicator_status(ind, rec, only)
         progress = rec.get("progress") if rec else None
         if progress is not None:
             ax.barh(row, max(-0.2, min(progress, 1.2)), height=0.6, color=status_colour(code))
@@ -343,7 +346,7 @@ def overview_figure(records: list[dict[str, Any]], plan: Plan | LoadedPlan, lang
         words = status_name(code, lang)
         like = ((rec or {}).get("forecast") or {}).get("probability")
         if like is not None:
-            words += "  " + fmt_probability(like, with_p=True)
+            words += "  " + fmt.probability(like, with_p=True)
         ax.text(1.28, row, words, va="center", fontsize=8, color="black",
                 bbox={"boxstyle": "round,pad=0.25", "fc": status_colour(code), "alpha": 0.35, "lw": 0})
     ax.set_yticks(range(n), [_label(i.number or k + 1, i.name[lang], lang) for k, i in enumerate(p.indicators)],

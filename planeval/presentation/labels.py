@@ -3,13 +3,18 @@
 ``t(key, lang)`` looks a string up; ``t(key, lang, n=3)`` fills ``{n}`` placeholders. Status and
 likelihood codes are the ones written into the result record (``record.status.code``,
 ``record.forecast.likelihood.code``); their names are the method's vocabulary in
-:mod:`planeval.presentation.sentences`, their colours live here. :func:`fmt_probability` is the one way a probability
-is printed (tables, sections, scorecard, charts).
+:mod:`planeval.presentation.sentences`, their colours live here, and :func:`indicator_status` is the one
+way a plan indicator's status is resolved (record, unidentified, no record, not in this run).
 """
 
 from __future__ import annotations
 
-from planeval.presentation.sentences import LIKELIHOOD, STATUS, percent
+from typing import TYPE_CHECKING, Any
+
+from planeval.presentation.sentences import LIKELIHOOD, STATUS
+
+if TYPE_CHECKING:
+    from planeval.inputs.plan import Indicator
 
 LANGS = ("zh", "en")
 HTML_LANG = {"zh": "zh-CN", "en": "en"}
@@ -61,7 +66,6 @@ _S: dict[str, tuple[str, str]] = {
                                 "their verdicts rest on earlier years or part-year readings. Run the report again "
                                 "once the {end} statistical bulletins are out."),
     "sec.toc": ("目录", "Contents"),
-    "sec.cover": ("封面", "Cover"),
     "sec.summary": ("执行摘要", "Executive summary"),
     "sec.overview": ("全部指标一览", "All indicators at a glance"),
     "sec.indicators": ("分指标评估", "Indicator by indicator"),
@@ -81,9 +85,6 @@ _S: dict[str, tuple[str, str]] = {
                            "Only rows whose source was published by {day} are used (--vintage {vintage})."),
     "cover.commit": ("代码版本", "Code commit"),
     "cover.data_hash": ("数据指纹", "Data hash"),
-    "cover.generated_from": ("生成依据的输入文件", "Generated from"),
-    "cover.file": ("文件", "File"),
-    "cover.hash": ("指纹", "Hash"),
     "cover.asof": ("仅使用截至{year}年末的观测值。", "Only observations for periods ending by the end of {year} are used."),
     # Summary table.
     "col.indicator": ("指标", "Indicator"),
@@ -113,7 +114,6 @@ _S: dict[str, tuple[str, str]] = {
     "sep": ("、", ", "),
     "colon": ("：", ": "),
     # Indicator section.
-    "ind.measures": ("衡量内容", "What it measures"),
     "ind.kind": ("目标类型", "Target kind"),
     "ind.target": ("规划目标", "Plan target"),
     "ind.rule": ("判断规则", "Rule"),
@@ -122,7 +122,6 @@ _S: dict[str, tuple[str, str]] = {
     "ind.verdict": ("评估结论", "Verdict"),
     "ind.flags": ("需要注意", "To note"),
     "ind.reasons": ("无法给出的数据及原因", "Figures that cannot be given, and why"),
-    "ind.sources": ("本节数值来源", "Sources of the values shown"),
     "ind.no_record": ("本指标没有评估结果记录。", "There is no result record for this indicator."),
     "ind.chart_alt": ("{name}：历史数据、目标与预测", "{name}: history, target and forecast"),
     "ind.definition_changes": ("口径变化", "Definition changes"),
@@ -181,7 +180,6 @@ _S: dict[str, tuple[str, str]] = {
     "fig.fit_years": ("拟合所用年份", "Years fitted"),
     "fig.value": ("数值", "Value"),
     "model.rw_drift": ("带漂移随机游走", "random walk with drift"),
-    "model.linear": ("线性趋势", "linear trend"),
     "model.ets_damped": ("阻尼趋势ETS", "damped-trend ETS"),
     "model.theta": ("Theta方法", "Theta method"),
     "model.linear_trend": ("线性趋势", "linear trend"),
@@ -194,7 +192,6 @@ _S: dict[str, tuple[str, str]] = {
     "partial.note": ("部分报告：本次运行只评估了{m}项核心指标中的{n}项（{names}），其余指标本次未包含。",
                      "Partial report: this run evaluated only {n} of the {m} core indicators ({names}); "
                      "the others are not included in this run."),
-    "na.not_included": ("本次未包含", "not included in this run"),
     "ind.not_included": ("本指标未包含在本次运行中。", "This indicator is not included in this run."),
     # Final evaluation: the mid-term forecasts against the outcomes.
     "sc.intro": ("{mid}年中期评估（按截至{mid}年末、且在{vintage}（中期报告的数据版本）以前已发布的数据重新计算）"
@@ -273,12 +270,8 @@ _S: dict[str, tuple[str, str]] = {
     "na.no_base": ("无基期数据", "no base value"),
     "na.no_forecast": ("数据不足，未作预测", "too few data for a forecast"),
     "na.end_observed": ("已有期末年份数值，无需预测", "the end year is observed: no forecast needed"),
-    "na.not_applicable": ("不适用", "not applicable"),
     "na.see_section": ("原因见分指标评估", "why: see the indicator section"),
     "na.see_reasons": ("原因见下", "see reasons below"),
-    "na.no_target": ("无数值目标", "no numeric target"),
-    "na.no_record": ("无评估记录", "no result record"),
-    "na.not_identified": ("指标未识别", "indicator not identified"),
     "ind.values": ("图中及上表所示数值", "Values shown in the chart and figures"),
     "col.period": ("期间", "Period"),
     "col.kind": ("类别", "Type"),
@@ -292,11 +285,9 @@ _S: dict[str, tuple[str, str]] = {
     "method.statuses": ("评估结论及其颜色", "Statuses and their colours"),
     "method.likelihood": ("实现概率的表述", "Words for the probability"),
     "summary.table": ("核心指标评估结果", "Results for the core indicators"),
-    "sec.indicator_list": ("指标", "Indicators"),
     # Projects.
     "project.none": ("本规划未列出重大事项。", "The plan lists no major projects."),
     "col.project": ("重大事项", "Project"),
-    "col.date": ("日期", "Date"),
     "col.evidence": ("进展证据", "Evidence"),
     "col.source": ("来源", "Source"),
     "project.done": ("已完成", "done"),
@@ -308,7 +299,6 @@ _S: dict[str, tuple[str, str]] = {
     "context.none": ("本规划未列出背景数据。", "The plan lists no context series."),
     "context.no_rows": ("截至{year}年无数据。", "No values for periods up to {year}."),
     "context.linked": ("图中与之一同显示的指标", "Drawn on the chart of"),
-    "col.unit": ("单位", "Unit"),
     # Coverage.
     "cov.actual": ("年度值", "annual value"),
     "cov.bound": ("仅有上/下限", "bound only"),
@@ -341,7 +331,6 @@ _S: dict[str, tuple[str, str]] = {
     "conf.low": ("低", "low"),
     "url.none": ("无网址", "no URL"),
     # Index page.
-    "index.title": ("评估报告", "Evaluation reports"),
     "index.html": ("网页版", "Web page"),
     "index.pdf": ("PDF版", "PDF"),
     "lang.zh": ("中文", "中文"),
@@ -393,6 +382,20 @@ def status_code(code: str | None) -> str:
     return STATUS_ALIASES.get(code or "", code or "")
 
 
+NO_RECORD = "no_record"  # an identified indicator without a result record
+NOT_INCLUDED = "not_included"  # an indicator a partial run (``--only``) left out
+
+
+def indicator_status(ind: Indicator, rec: dict[str, Any] | None, only: list[str] | None = None) -> str:
+    """The display status code of a plan indicator: not identified, not included in a partial run
+    (``only``: the ids it evaluated), no record, or the record's status."""
+    if not ind.identified:
+        return "not_identified"
+    if rec is None:
+        return NOT_INCLUDED if only and ind.id not in only else NO_RECORD
+    return status_code(rec["status"]["code"])
+
+
 def status_colour(code: str | None) -> str:
     return STATUS_COLOURS.get(status_code(code), UNKNOWN_COLOUR)
 
@@ -400,16 +403,6 @@ def status_colour(code: str | None) -> str:
 def status_name(code: str | None, lang: str) -> str:
     key = f"status.{status_code(code)}"
     return t(key, lang) if has(key) else DASH
-
-
-def fmt_probability(p: float, with_p: bool = False) -> str:
-    """A probability as a whole per cent, never "100%" or "0%" for what a model only makes very likely:
-    0.998 -> "> 99%", 0.004 -> "< 1%", 0.91 -> "91%" (:func:`planeval.presentation.sentences.percent`).
-    ``with_p``: "p = 91%", "p > 99%", "p < 1%"."""
-    text = percent(p)
-    if not with_p:
-        return text
-    return f"p {text}" if text[0] in "<>" else f"p = {text}"
 
 
 def all_strings(lang: str) -> list[str]:

@@ -10,6 +10,9 @@ from __future__ import annotations
 from typing import Any
 
 from planeval.method.record import Message
+from planeval.presentation.formats import number_text as number  # noqa: F401  (the method's sentences print numbers so)
+from planeval.presentation.formats import probability as percent  # noqa: F401  (and probabilities so)
+from planeval.presentation.formats import years_text
 
 STATUS: dict[str, tuple[str, str]] = {
     "achieved_early": ("提前实现", "achieved early"),
@@ -46,41 +49,8 @@ def likelihood(code: str) -> Message:
     return Message(code, zh, en)
 
 
-def years_text(years: list[int], lang: str) -> str:
-    """2021, 2022 and 2024 / 2021、2022和2024年 — compact, with ranges for runs of three or more."""
-    if not years:
-        return ""
-    runs: list[list[int]] = []
-    for y in sorted(years):
-        if runs and y == runs[-1][-1] + 1:
-            runs[-1].append(y)
-        else:
-            runs.append([y])
-    dash = "—" if lang == "zh" else "–"
-    parts = [f"{r[0]}{dash}{r[-1]}" if len(r) >= 3 else ", ".join(map(str, r)) for r in runs]
-    if lang == "zh":
-        return "、".join(p.replace(", ", "、") for p in parts) + "年"
-    return ", ".join(parts)
-
-
 def message(code: str, zh: str, en: str) -> Message:
     return Message(code, zh, en)
-
-
-def number(v: float | None) -> str:
-    """A number as the method's sentences print it: at most two decimals, thousands separated."""
-    if v is None:
-        return "—"
-    return f"{v:,.2f}".rstrip("0").rstrip(".") if abs(v) < 1e6 else f"{v:,.0f}"
-
-
-def percent(p: float) -> str:
-    """A probability as a percentage; never "100%" or "0%" for what is only very likely or unlikely."""
-    if p > 0.99:
-        return "> 99%"
-    if p < 0.01:
-        return "< 1%"
-    return f"{100 * p:.0f}%"
 
 
 CONFIDENCE: dict[str, tuple[str, str]] = {"high": ("高", "high"), "medium": ("中", "medium"), "low": ("低", "low")}

@@ -15,7 +15,8 @@ import pandas as pd
 
 from planeval.inputs.config import MethodConfig
 from planeval.inputs.data import Dataset, load_dataset
-from planeval.presentation.labels import LANGS, fmt_probability, status_name
+from planeval.presentation import views
+from planeval.presentation.labels import LANGS, status_name, t
 from planeval.inputs.plan import Indicator, LoadedPlan, load_plan
 from planeval.method.record import Record
 
@@ -40,33 +41,11 @@ def observations_table(dataset: Dataset, series: list[str], year: int) -> pd.Dat
     return rows[rows["series"].isin(series)][cols].sort_values(["series", "kind", "period"]).reset_index(drop=True)
 
 
-def _num(value: float | None, digits: int = 2) -> str:
-    return "—" if value is None else f"{value:,.{digits}f}"
-
-
-def key_figures(record: dict[str, Any], lang: str) -> pd.DataFrame:
-    """The record's headline figures as a two-column table (label, value)."""
-    zh = lang == "zh"
-    latest, base, f = record["latest"], record["base"], record["forecast"]
-    rows: list[tuple[str, str]] = [
-        ("状态" if zh else "status", status_name(record["status"]["code"], lang)),
-        ("最新值" if zh else "latest", "—" if latest is None else f"{latest['qualifier']}{_num(latest['value'])} ({latest['period']})"),
-        ("基数" if zh else "base", "—" if base is None else f"{_num(base['value'])} ({base['period']})"),
-        ("时间进度 τ" if zh else "elapsed share τ", _num(record["tau"])),
-        ("目标进度 P" if zh else "progress share P", _num(record["progress"])),
-        ("进度比 ρ" if zh else "pace ρ", _num(record["pace"])),
-        ("达标年份" if zh else "years met", ", ".join(map(str, record["years_met"])) or "—"),
-        ("未达标年份" if zh else "years missed", ", ".join(map(str, record["years_missed"])) or "—"),
-        ("无数据年份" if zh else "years unknown", ", ".join(map(str, record["years_unknown"])) or "—"),
-    ]
-    if f is not None:
-        rows += [
-            (f"{f['year']}年预测" if zh else f"forecast {f['year']}",
-             f"{_num(f['point'])} [{_num(f['low'])}, {_num(f['high'])}]"),
-            ("实现概率" if zh else "probability", "—" if f["probability"] is None
-             else f"{fmt_probability(f['probability'])} ({f['likelihood'][lang]}; {'未放大' if zh else 'uninflated'} "
-                  f"{fmt_probability(f['probability_uninflated'])})"),
-        ]
+def key_figures(record: dict[str, Any], indicator: Indicator, lang: str) -> pd.DataFrame:
+    """The record's status and figures as a two-column table (label, value): the cells of the report's
+    indicator section (:func:`planeval.presentation.views.key_figures`)."""
+    rows = [(t("col.status", lang), status_name(record["status"]["code"], lang))]
+    rows += [(label, views.cell_text(c)) for label, c in views.key_figures(indicator, record, lang)]
     return pd.DataFrame(rows, columns=["", ""]).set_index(pd.Index(range(1, len(rows) + 1)))
 
 
@@ -109,21 +88,18 @@ def collect_records(loaded: LoadedPlan, dataset: Dataset, year: int, config: Met
 
 
 def summary_table(records: list[dict[str, Any]], loaded: LoadedPlan, lang: str) -> pd.DataFrame:
-    """One row per indicator of the plan (the unidentified ones too): status, latest, progress, p."""
+    """One row per indicator of the plan (the unidentified ones too): the cells of the report's summary
+    table (:func:`planeval.presentation.views.summary_row`), and why a cell is empty."""
     by_id = {r["indicator_id"]: r for r in records}
-    zh = lang == "zh"
     rows = []
     for ind in loaded.plan.indicators:
-        rec = by_id.get(ind.id)
-        latest = rec["latest"] if rec else None
-        f = rec["forecast"] if rec else None
-        rows.append({
-            ("指标" if zh else "indicator"): ind.name[lang],
-            ("状态" if zh else "status"): status_name(rec["status"]["code"], lang) if rec else ("未能识别" if zh else "not identified"),
-            ("最新值" if zh else "latest"): "—" if latest is None else f"{latest['qualifier']}{_num(latest['value'])} ({latest['period']})",
-            ("进度比" if zh else "pace"): _num(rec["pace"]) if rec else "—",
-            ("实现概率" if zh else "p"): "—" if not f or f["probability"] is None else fmt_probability(f["probability"]),
-        })
+        row = views.summary_row(ind, by_id.get(ind.id), lang)
+        status = row["status"]["name"] + (f" {row['pace']}" if row["pace"] else "")
+        rows.append({t("col.indicator", lang): ind.name[lang],
+                     **{t(f"col.{k}", lang): views.cell_text(row[k]) for k in ("target", "base", "latest", "progress")},
+                     t("col.status", lang): status,
+                     **{t(f"col.{k}", lang): views.cell_text(row[k]) for k in ("forecast", "probability")},
+                     t("ind.reasons", lang): row["reason"] or ""})
     return pd.DataFrame(rows, index=pd.Index([i.number or n + 1 for n, i in enumerate(loaded.plan.indicators)]))
 
 

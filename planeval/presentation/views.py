@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import json
+import math
 from pathlib import Path
 from typing import Any
 
@@ -120,7 +121,7 @@ def _grade(rec: dict[str, Any], lang: str) -> Cell:
 
 
 def _probability(p: float | None, why: str) -> Cell:
-    return cell(None if p is None or p != p else fmt.probability(p), why)  # p != p: NaN
+    return cell(None if p is None or not math.isfinite(p) else fmt.probability(p), why)
 
 
 def awaiting_end_year(records: list[dict[str, Any]], year: int) -> list[str]:

@@ -9,9 +9,9 @@ is printed (tables, sections, scorecard, charts).
 
 from __future__ import annotations
 
+from planeval.inputs.paths import LANGS  # noqa: F401  (the languages are named with the paths)
 from planeval.presentation.sentences import LIKELIHOOD, STATUS, percent
 
-LANGS = ("zh", "en")
 HTML_LANG = {"zh": "zh-CN", "en": "en"}
 FONT_FAMILY = "Noto Sans CJK SC"
 

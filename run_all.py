@@ -18,9 +18,9 @@ import sys
 from pathlib import Path
 
 from planeval.inputs.dates import VINTAGE_FORMAT, parse_vintage
-from planeval.inputs.paths import DEFAULT_OUT, LANGS, PARAMS, ROOT
+from planeval.inputs.paths import DEFAULT_OUT, LANGS, ROOT
 
-DEFAULT_PLAN = PARAMS / "shanghai_14th_employment.yaml"
+DEFAULT_PLAN = ROOT / "params" / "shanghai_14th_employment.yaml"
 
 
 def _langs(text: str) -> tuple[str, ...]:

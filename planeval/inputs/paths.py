@@ -12,7 +12,6 @@ NOTEBOOKS = ROOT / "notebooks"
 NOTEBOOK = NOTEBOOKS / "indicator.ipynb"  # run once per indicator
 SUMMARY = NOTEBOOKS / "summary.ipynb"  # run once per report, over the indicators' records
 LOCK = ROOT / "requirements.lock"
-PARAMS = ROOT / "params"  # the plan files (run_all.py names the default one)
 DEFAULT_OUT = ROOT / "reports"
 PRESENTATION_FILES = (PACKAGE / "presentation" / "templates", PACKAGE / "presentation" / "static")  # not Python
 CALIBRATION = ROOT / "calibration"  # the forecast's learnt error spread and its figures (the report shows them)

@@ -132,3 +132,21 @@ def test_an_indicator_notebook_edit_re_runs_that_step_only(plan_copy: Path, tmp_
     assert sorted(again.executed) == ["new_jobs", "pensions"] and again.cached == ["summary"]
     assert again.published
     assert (tmp_path / "out" / "2023" / "results" / "pensions.json").read_bytes() == before
+
+
+def test_no_language_process_is_forked_while_another_thread_runs(tmp_path: Path) -> None:
+    from planeval.pipeline.workers import Workers
+
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        with Workers("isolated", []) as workers:
+            workers.start_languages(languages=2, jobs=2)
+            assert workers.languages is None  # every language is then made in the run's own process
+            made = workers.each_language(lambda folder, lang, args: [folder / f"{lang}.{args['n']}"], tmp_path,
+                                         ("zh", "en"), {"n": 1})
+            assert made == [tmp_path / "zh.1", tmp_path / "en.1"]
+    finally:
+        stop.set()
+        other.join()

@@ -18,9 +18,8 @@ import sys
 from pathlib import Path
 
 from planeval.inputs.dates import VINTAGE_FORMAT, parse_vintage
-from planeval.presentation.labels import LANGS
+from planeval.inputs.paths import DEFAULT_OUT, LANGS, ROOT
 
-ROOT = Path(__file__).resolve().parent
 DEFAULT_PLAN = ROOT / "params" / "shanghai_14th_employment.yaml"
 
 
@@ -69,7 +68,7 @@ def parser() -> argparse.ArgumentParser:
                    help=f"notebooks executed at once (default: the CPU count, {os.cpu_count()})")
     p.add_argument("--only", nargs="+", default=(), metavar="ID",
                    help="evaluate and report only these indicator ids (the report says it is partial)")
-    p.add_argument("--out", type=Path, default=ROOT / "reports", metavar="DIR",
+    p.add_argument("--out", type=Path, default=DEFAULT_OUT, metavar="DIR",
                    help="output folder; the report goes to DIR/<year>/ (default: reports/)")
     p.add_argument("--force", action="store_true",
                    help="ignore the cache: re-execute every notebook and rebuild the report")
@@ -96,51 +95,39 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _main(args: argparse.Namespace) -> int:
-    if not args.force:
-        # Nothing changed since the published report was made? Then say so without loading pandas & co.
-        from planeval.pipeline.digests import NOTEBOOK, published_is_current, quick_key, run_parameters
+    from planeval.inputs.errors import InputError
+    from planeval.pipeline.runner import Options, OutOfSpace, RunFailed, run
 
-        report_dir = args.out.resolve() / str(args.year)
-        key = quick_key(args.plan, run_parameters(args.year, args.lang, tuple(args.only), args.plan, args.vintage), NOTEBOOK)
-        if published_is_current(report_dir, key):
-            print(f"{report_dir} is up to date: nothing changed since it was made (use --force to rebuild)")
-            return 0
     pool = None
     if not args.isolated:
-        # Start a warm kernel first: it boots and imports the notebooks' libraries (seconds) on the
-        # other core while this process imports its own and checks the inputs. Bad input kills it.
+        # Warm kernels, started by run() only once it knows the report is not up to date: a kernel
+        # then boots and imports the notebooks' libraries (seconds) on the other core while this
+        # process imports its own and checks the inputs. Bad input stops it.
         from planeval.pipeline.execute import KernelPool, warm_up_code
-        from planeval.pipeline.digests import NOTEBOOK, SUMMARY
+        from planeval.inputs.paths import NOTEBOOK, SUMMARY
 
-        pool = KernelPool(warm_up_code([NOTEBOOK, SUMMARY])).prestart()
+        pool = KernelPool(warm_up_code([NOTEBOOK, SUMMARY]))
+    options = Options(year=args.year, plan=args.plan, out=args.out, langs=args.lang, jobs=args.jobs,
+                      only=tuple(args.only), force=args.force, mode="isolated" if args.isolated else "warm",
+                      timeout=args.timeout, vintage=args.vintage)
     try:
-        from planeval.inputs.errors import InputError
-        from planeval.pipeline.runner import Options, OutOfSpace, RunFailed, run
-
-        options = Options(year=args.year, plan=args.plan, out=args.out, langs=args.lang, jobs=args.jobs,
-                          only=tuple(args.only), force=args.force, mode="isolated" if args.isolated else "warm",
-                          timeout=args.timeout, vintage=args.vintage)
-        try:
-            result = run(options, log=lambda m: print(m, flush=True), progress=sys.stderr.isatty(), pool=pool)
-        except InputError as exc:
-            if args.debug:
-                raise
-            print(f"run_all.py: error: {exc}", file=sys.stderr)
-            return 2
-        except OutOfSpace as exc:
-            if args.debug:
-                raise
-            print(f"run_all.py: {exc}. The previous report (if any) is unchanged.", file=sys.stderr)
-            return 1
-        except RunFailed as exc:
-            if args.debug:
-                raise
-            print(f"run_all.py: {exc}. The previous report (if any) is unchanged; the failed notebooks are in "
-                  f"{exc.kept}/notebooks/.", file=sys.stderr)
-            return 1
-    finally:
-        if pool is not None:
-            pool.close()
+        result = run(options, log=lambda m: print(m, flush=True), progress=sys.stderr.isatty(), pool=pool)
+    except InputError as exc:
+        if args.debug:
+            raise
+        print(f"run_all.py: error: {exc}", file=sys.stderr)
+        return 2
+    except OutOfSpace as exc:
+        if args.debug:
+            raise
+        print(f"run_all.py: {exc}. The previous report (if any) is unchanged.", file=sys.stderr)
+        return 1
+    except RunFailed as exc:
+        if args.debug:
+            raise
+        print(f"run_all.py: {exc}. The previous report (if any) is unchanged; the failed notebooks are in "
+              f"{exc.kept}/notebooks/.", file=sys.stderr)
+        return 1
     if not result.up_to_date:
         print(f"done in {result.seconds:.1f} s: {len(result.executed)} executed, {len(result.cached)} from cache")
     return 0

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from planeval.pipeline.digests import outputs_intact, published_is_current
+from planeval.pipeline.manifest import current, outputs_intact
 from planeval.pipeline.runner import Options, run
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -37,9 +37,9 @@ def test_a_report_is_current_only_while_its_files_match_the_manifest(tmp_path: P
         "report.html": hashlib.sha256(b"<p>a</p>\n").hexdigest(),
         "results/x.json": hashlib.sha256(b"{}\n").hexdigest()}}
     (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
-    assert published_is_current(folder, "k") and not published_is_current(folder, "other")
-    (folder / "report.html").write_text("<p>b</p>\n", encoding="utf-8")  # edited
-    assert not published_is_current(folder, "k")
+    assert current(folder, "quick_key", "k") is True and current(folder, "quick_key", "other") is False
+    (folder / "report.html").write_text("<p>b</p>\n", encoding="utf-8")  # edited: made again
+    assert current(folder, "quick_key", "k") is None
     (folder / "report.html").write_text("<p>a</p>\n", encoding="utf-8")
     (folder / "extra.txt").write_text("", encoding="utf-8")  # added
     assert not outputs_intact(folder, manifest)

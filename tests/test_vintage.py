@@ -27,10 +27,9 @@ from pydantic import ValidationError
 from planeval.inputs.data import OBSERVATION_KINDS, QUALIFIERS, Dataset, load_dataset, load_observations, load_sources
 from planeval.inputs.dates import latest_day, parse_vintage, published_by
 from planeval.method.evaluate import evaluate
-from planeval.pipeline.keys import indicator_inputs
-from planeval.pipeline.digests import run_parameters
+from planeval.pipeline.keys import indicator_inputs, indicator_key, run_parameters
 from planeval.inputs.plan import Plan, load_plan
-from planeval.pipeline.runner import Options, indicator_key, run
+from planeval.pipeline.runner import Options, run
 from planeval.method.scorecard import midterm_vintage, provisional, scorecard, scorecard_records
 
 ROOT = Path(__file__).resolve().parent.parent

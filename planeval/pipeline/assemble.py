@@ -8,28 +8,28 @@ evaluation, the scorecard of the mid-term forecasts against the outcomes.
 
 from __future__ import annotations
 
-import ctypes
 import json
-import multiprocessing
-import os
 import shutil
-import signal
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from planeval.method.backtest import Backtests, backtest_all
 from planeval.inputs.data import Dataset
+from planeval.inputs.paths import chart_file, record_file
 from planeval.inputs.plan import LoadedPlan
+
+if TYPE_CHECKING:
+    from planeval.pipeline.workers import Workers
 
 
 def assemble(loaded: LoadedPlan, as_of: Dataset, ids: list[str], year: int, langs: tuple[str, ...], folder: Path,
-             meta: dict[str, Any], log: Callable[[str], None] = print, jobs: int = 1,
-             backtests: Backtests | None = None) -> list[Path]:
+             meta: dict[str, Any], log: Callable[[str], None] = print, backtests: Backtests | None = None,
+             workers: Workers | None = None) -> list[Path]:
     """Write report.<lang>.html/.pdf per language, index.html, and report.html/.pdf (the first language).
 
-    Each language's page and its PDF (WeasyPrint: single-threaded, the slowest step) are made in a
-    process of their own, up to ``jobs`` at once. ``backtests``: :func:`backtest_all` of the same
+    Each language's page and its PDF (WeasyPrint: single-threaded, the slowest step) are made by
+    ``workers`` (the first language here, the others in their own processes meanwhile), or one after
+    another here without them. ``backtests``: :func:`backtest_all` of the same
     arguments, if the caller computed them ahead.
     """
     from planeval.presentation import report
@@ -42,19 +42,14 @@ def assemble(loaded: LoadedPlan, as_of: Dataset, ids: list[str], year: int, lang
     if year >= plan.end_year:
         scores = [row for row in scorecard(plan, as_of, config) if row["indicator_id"] in ids]
     results = folder / "results"
-    records = [json.loads((results / f"{i}.json").read_text(encoding="utf-8")) for i in ids]
-    figures = {f"{i}.{lang}": results / f"{i}.{lang}.png" for i in ids for lang in langs}
+    records = [json.loads(record_file(results, i).read_text(encoding="utf-8")) for i in ids]
+    figures = {f"{i}.{lang}": chart_file(results, i, lang) for i in ids for lang in langs}
     common = dict(plan=loaded, dataset=as_of, records=records, figures=figures, config=config, year=year, meta=meta,
                   scorecard=scores, backtests=backtests)
-    workers = max(1, min(jobs, len(langs)))
-    if workers == 1:
+    if workers is None:
         written = [path for lang in langs for path in _language(folder, lang, common)]
     else:
-        context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_die_with_parent,
-                                 initargs=(os.getpid(),)) as pool:
-            done = [pool.submit(_language, folder, lang, common) for lang in langs]
-            written = [path for future in done for path in future.result()]
+        written = workers.each_language(_language, folder, langs, common)
     log(f"assembled {', '.join(p.name for p in written)}")
     index = folder / "index.html"
     index.write_text(report.render_index(loaded, year, langs, meta, preliminary=bool(report.awaiting_end_year(records, year))),
@@ -64,22 +59,6 @@ def assemble(loaded: LoadedPlan, as_of: Dataset, ids: list[str], year: int, lang
         shutil.copyfile(folder / f"report.{langs[0]}.{suffix}", default)
         written.append(default)
     return [*written, index]
-
-
-_PR_SET_PDEATHSIG = 1
-
-
-def _die_with_parent(parent: int) -> None:
-    """In a forked PDF worker: die when the run dies, however it dies. SIGINT is the run's to handle
-    (a terminal's Ctrl-C reaches the whole process group): the run then kills its workers."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    try:
-        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)  # Linux
-    except (OSError, AttributeError):
-        pass
-    if os.getppid() != parent:  # the run died before the line above took effect
-        os._exit(1)
 
 
 def _language(folder: Path, lang: str, render_args: dict[str, Any]) -> list[Path]:

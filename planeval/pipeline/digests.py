@@ -1,23 +1,20 @@
-"""Content hashes with the standard library only (plus PyYAML to find a plan's data files).
+"""Content hashes with the standard library only: of bytes, JSON, files, and of the library code a
+notebook or a module runs (its import closure within planeval).
 
-Kept free of pandas and the rest so that ``run_all.py`` can tell, in a fraction of a second, that
-a report is already up to date: :func:`quick_key` hashes the raw bytes of every input.
+Kept free of pandas and the rest so that a run can tell, in a fraction of a second, that a report
+is already up to date (see :mod:`planeval.pipeline.keys`).
 """
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import json
 import subprocess
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable
 
-PACKAGE_DIR = Path(__file__).resolve().parent.parent
-ROOT = PACKAGE_DIR.parent
-NOTEBOOKS = ROOT / "notebooks"
-NOTEBOOK = NOTEBOOKS / "indicator.ipynb"  # run once per indicator
-SUMMARY = NOTEBOOKS / "summary.ipynb"  # run once per report, over the indicators' records
-LOCK = ROOT / "requirements.lock"
+from planeval.inputs.paths import PACKAGE, ROOT
 
 
 def sha256_bytes(data: bytes) -> str:
@@ -34,10 +31,10 @@ def sha256_json(obj: Any) -> str:
 
 def library_files() -> list[Path]:
     """The library's code, templates and styles: any change can change a result or the report."""
-    return sorted(p for p in PACKAGE_DIR.rglob("*") if p.is_file() and p.suffix in (".py", ".j2", ".css"))
+    return sorted(p for p in PACKAGE.rglob("*") if p.is_file() and p.suffix in (".py", ".j2", ".css"))
 
 
-def files_digest(paths: list[Path], root: Path) -> dict[str, str]:
+def files_digest(paths: Iterable[Path], root: Path = ROOT) -> dict[str, str]:
     return {str(p.relative_to(root)) if p.is_relative_to(root) else str(p): sha256_file(p) for p in paths}
 
 
@@ -53,52 +50,63 @@ def git_commit() -> str:
     return head + ("+uncommitted changes" if dirty else "")
 
 
-def quick_key(plan_path: Path, parameters: dict[str, Any], notebook: Path) -> str | None:
-    """A hash of the raw bytes of every input (plan, its data files, notebooks, library, lock), the
-    parameters and the commit; None when the plan cannot be read (the full path then reports why).
-    Equal keys mean equal inputs, so the published report is already what a run would produce."""
-    import yaml
-
-    try:
-        if not plan_path.is_file():  # a folder, pipe or device: never opened here (the full path says why)
-            return None
-        plan = yaml.safe_load(plan_path.read_text(encoding="utf-8"))
-        data = [(plan_path.parent / rel).resolve() for rel in (plan.get("data") or {}).values() if rel]
-        files = [plan_path.resolve(), *data, notebook, *sorted(NOTEBOOKS.glob("*.ipynb")), LOCK, *library_files()]
-        if not all(p.is_file() for p in files):
-            return None
-        digest = {str(p): sha256_file(p) for p in files}
-    except (OSError, ValueError, AttributeError, TypeError, yaml.YAMLError):
+def _module_file(name: str) -> Path | None:
+    """The file of a planeval module or package (None: not one of ours, or no such module)."""
+    parts = name.split(".")
+    if parts[0] != PACKAGE.name:
         return None
-    return sha256_json({"files": digest, "parameters": parameters, "commit": git_commit()})
+    base = PACKAGE.parent.joinpath(*parts)
+    for path in (base.with_suffix(".py"), base / "__init__.py"):
+        if path.is_file():
+            return path
+    return None
 
 
-def run_parameters(year: int, langs: tuple[str, ...], only: tuple[str, ...], plan: Path,
-                   vintage: str | None = None) -> dict[str, Any]:
-    """The parameters that shape a report (what quick_key covers besides the files)."""
-    return {"year": year, "langs": list(langs), "only": list(only), "plan": str(plan.resolve()), "vintage": vintage}
+def _imported(tree: ast.AST) -> set[str]:
+    """Every module an import statement anywhere in ``tree`` may load (also inside functions):
+    ``from a.b import c`` may load ``a.b`` and ``a.b.c``; relative imports are not used in planeval."""
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            names.add(node.module)
+            names.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return names
 
 
-def published_is_current(report_dir: Path, key: str | None) -> bool:
-    """Whether the report in ``report_dir`` was made from exactly these inputs (its manifest's quick_key)."""
-    if key is None:
-        return False
-    try:
-        manifest = json.loads((report_dir / "manifest.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return False
-    return manifest.get("quick_key") == key and outputs_intact(report_dir, manifest)
+def _packages(name: str) -> list[str]:
+    """A module and the packages above it (importing it runs their ``__init__``)."""
+    parts = name.split(".")
+    return [".".join(parts[:n]) for n in range(1, len(parts) + 1)]
 
 
-def outputs_intact(report_dir: Path, manifest: dict[str, Any]) -> bool:
-    """Whether ``report_dir`` holds exactly the files its manifest lists, byte for byte: a deleted,
-    edited or added file means the published report is no longer what the run made."""
-    expected = manifest.get("outputs")
-    if not isinstance(expected, dict):
-        return False
-    try:
-        found = files_digest(sorted(p for p in report_dir.rglob("*") if p.is_file()), report_dir)
-    except OSError:
-        return False
-    found.pop("manifest.json", None)
-    return found == expected
+def module_closure(modules: Iterable[str]) -> list[Path]:
+    """The planeval files that importing ``modules`` can run: their own and, transitively, those of
+    every planeval module they import. A change outside these files cannot change what they do."""
+    seen: set[Path] = set()
+    todo = [name for module in modules for name in _packages(module)]
+    while todo:
+        path = _module_file(todo.pop())
+        if path is None or path in seen:
+            continue
+        seen.add(path)
+        tree = ast.parse(path.read_bytes(), filename=str(path))
+        todo += [name for module in _imported(tree) for name in _packages(module)]
+    return sorted(seen)
+
+
+def notebook_imports(notebook: Path) -> list[str]:
+    """The modules a notebook's code cells import (IPython magics and shell lines skipped)."""
+    names: set[str] = set()
+    for cell in json.loads(notebook.read_text(encoding="utf-8"))["cells"]:
+        if cell["cell_type"] != "code":
+            continue
+        source = cell["source"] if isinstance(cell["source"], str) else "".join(cell["source"])
+        lines = [line for line in source.splitlines() if not line.lstrip().startswith(("%", "!"))]
+        try:
+            names |= _imported(ast.parse("\n".join(lines)))
+        except SyntaxError:
+            # Cannot tell: every module of the library.
+            names |= {".".join(p.relative_to(ROOT).with_suffix("").parts) for p in PACKAGE.rglob("*.py")}
+    return sorted(names)

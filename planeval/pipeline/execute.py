@@ -383,6 +383,12 @@ class KernelPool:
                 self._idle.append(warm)
         return self
 
+    def ensure_started(self) -> "KernelPool":
+        """Launch one kernel now unless the pool has one (started ahead by the caller)."""
+        with self._lock:
+            started = bool(self._all)
+        return self if started else self.prestart()
+
     def run(self, job: Job, timeout: int) -> Outcome:
         if stopping():
             return Outcome(job, False, 0.0, "the run was stopped")

@@ -15,8 +15,9 @@ import pandas as pd
 
 from planeval.inputs.config import MethodConfig
 from planeval.inputs.data import Dataset, load_dataset
+from planeval.inputs.paths import LANGS, chart_file, record_file
 from planeval.presentation import views
-from planeval.presentation.labels import LANGS, status_name, t
+from planeval.presentation.labels import status_name, t
 from planeval.inputs.plan import Indicator, LoadedPlan, load_plan
 from planeval.method.record import Record
 
@@ -58,7 +59,7 @@ def write_outputs(record: Record, output_dir: str | Path, plan: LoadedPlan | Non
 
     out = Path(output_dir)
     out.mkdir(parents=True, exist_ok=True)
-    written = [out / f"{record.indicator_id}.json"]
+    written = [record_file(out, record.indicator_id)]
     record.write(written[0])
     data = as_data(record)
     context = None
@@ -66,7 +67,7 @@ def write_outputs(record: Record, output_dir: str | Path, plan: LoadedPlan | Non
         ids = plan.plan.indicator(record.indicator_id).context
         context = context_points(plan, dataset, record.evaluation_year, ids)
     for lang in langs:
-        path = out / f"{record.indicator_id}.{lang}.png"
+        path = chart_file(out, record.indicator_id, lang)
         with warnings.catch_warnings():
             warnings.simplefilter("error", UserWarning)  # a missing glyph is an error, not a tofu box
             charts.save_png(charts.indicator_chart(data, lang, plan=plan, context=context), path)
@@ -82,8 +83,8 @@ def collect_records(loaded: LoadedPlan, dataset: Dataset, year: int, config: Met
 
     if results_dir:
         folder = Path(results_dir)
-        return [json.loads((folder / f"{ind.id}.json").read_text(encoding="utf-8"))
-                for ind in loaded.plan.evaluated if (folder / f"{ind.id}.json").exists()]
+        return [json.loads(record_file(folder, ind.id).read_text(encoding="utf-8"))
+                for ind in loaded.plan.evaluated if record_file(folder, ind.id).exists()]
     return [as_data(evaluate(loaded.plan, ind, dataset, year, config)) for ind in loaded.plan.evaluated]
 
 

@@ -44,7 +44,7 @@ def hold_signal(signum: int) -> bool:
     return False
 
 
-MARKER = "manifest.json"  # every published report has one; a folder without it is not ours to replace
+MARKER = "manifest.json"  # (manifest.NAME) every published report has one; a folder without it is not ours to replace
 _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
 
@@ -215,3 +215,33 @@ def publish(staging: Path, final: Path) -> None:
             _HELD.clear()
             os.kill(os.getpid(), signum)  # the handler runs now, with both renames done
     shutil.rmtree(old, ignore_errors=True)
+
+
+@contextmanager
+def staged(out: Path, year: int) -> Iterator[Path]:
+    """An empty staging folder for the report being made; removed on leaving (after :func:`publish`
+    it holds the previous report, or nothing)."""
+    folder = staging_dir(out, year)
+    shutil.rmtree(folder, ignore_errors=True)
+    try:
+        folder.mkdir(parents=True)
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def keep_failed(out: Path, year: int, notebooks: list[Path]) -> Path:
+    """Keep the failed runs' executed notebooks in ``<out>/<year>.failed/notebooks/`` (replacing
+    those of an earlier failure); returns the folder."""
+    kept = failed_dir(out, year)
+    shutil.rmtree(kept, ignore_errors=True)
+    (kept / "notebooks").mkdir(parents=True)
+    for notebook in notebooks:
+        if notebook.exists():
+            shutil.copy2(notebook, kept / "notebooks" / notebook.name)
+    return kept
+
+
+def clear_failed(out: Path, year: int) -> None:
+    """A report was published: the notebooks of an earlier failure are history."""
+    shutil.rmtree(failed_dir(out, year), ignore_errors=True)

@@ -1,12 +1,24 @@
-"""Regenerate a plan's evaluation report for one year: execute, cache, assemble, publish.
+"""Regenerate a plan's evaluation report for one year: a short list of declared steps.
 
-1. Load and validate the plan and data (bad input: InputError, nothing is executed).
-2. Execute the indicator notebook once per indicator whose inputs changed (a content-hash cache
-   key covers its data rows as of the year, its plan entry, the notebook, the library code, the lock
-   and the parameters); N workers, warm kernels or isolated ones.
-3. Assemble the reports (HTML and PDF per language, index, manifest) in a staging folder.
-4. Publish: swap the staging folder in for ``<out>/<year>`` only when everything succeeded. A failed
-   or interrupted run leaves the previous report as it was.
+==================== ================================ ===================================== ==================
+step                 inputs                           outputs                               cache key
+==================== ================================ ===================================== ==================
+0. up to date?       raw bytes of every input         (nothing: the published report)      keys.fast_key
+1. inputs            plan, data, options              validated plan, data, indicator ids   (none: checked)
+2. indicators        plan entry, rows, notebook, code executed notebook, record, charts     keys.indicator_key
+3. summary           records, plan, data, notebook    executed summary notebook             keys.summary_key
+4. backtests         plan, as-of data                 backtests (in memory, for the report) (part of 5)
+5. assembly          records, backtests, templates    report.<lang>.html/.pdf per language  keys.report_key
+6. index, manifest   everything above                 index.html, report.html/.pdf, manifest
+7. publish           the staging folder               ``<out>/<year>``, swapped in atomically
+==================== ================================ ===================================== ==================
+
+Each notebook step runs only what its key says changed (the others come from the cache,
+``<out>/.cache``); each key is computed once, in :mod:`~planeval.pipeline.keys`. The summary runs
+beside the assembly and the backtests beside the indicator notebooks (they only wait on kernels).
+Kernels and language processes belong to :class:`~planeval.pipeline.workers.Workers`; the
+manifest to :mod:`~planeval.pipeline.manifest`; the staging, failed and report folders to
+:mod:`~planeval.pipeline.publish`. A failed or interrupted run leaves the previous report as it was.
 """
 
 from __future__ import annotations
@@ -20,28 +32,28 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor, as_completed, wait
 from dataclasses import dataclass, field
-from importlib import metadata
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Any, Callable
 
-from planeval.inputs.data import Dataset, load_dataset
 from planeval.inputs.dates import parse_vintage
 from planeval.inputs.errors import InputError
-from planeval.pipeline.execute import (Job, KernelPool, Outcome, kill_children, remove_dead_kernel_folders, run_job, stop_on_signals,
-                      stopping, warm_up_code)
-from planeval.pipeline.keys import dataset_digest, indicator_inputs
-from planeval.pipeline.digests import (LOCK, NOTEBOOK, ROOT, SUMMARY, files_digest, git_commit, library_files, outputs_intact,
-                      quick_key, run_parameters, sha256_file, sha256_json)
-from planeval.presentation.labels import LANGS
-from planeval.inputs.plan import LoadedPlan, load_plan
-from planeval.pipeline.publish import check_output_paths, failed_dir, locked, publish, recover, report_dir, staging_dir
+from planeval.inputs.paths import LANGS, NOTEBOOK, ROOT, SUMMARY, record_file, chart_file
+from planeval.pipeline import keys, manifest
+from planeval.pipeline.digests import files_digest, git_commit, sha256_file
+from planeval.pipeline.execute import (Job, KernelPool, Outcome, kill_children, remove_dead_kernel_folders, run_job,
+                                       stop_on_signals, stopping)
+from planeval.pipeline.publish import (check_output_paths, clear_failed, keep_failed, locked, publish, recover,
+                                       report_dir, staged)
+from planeval.pipeline.workers import Workers
+
+if TYPE_CHECKING:
+    from planeval.inputs.data import Dataset
+    from planeval.inputs.plan import LoadedPlan
 
 # The repository's own folders: no output path may touch them (the default reports/ is not among them).
 REPO_FOLDERS = tuple(ROOT / name for name in (".git", ".ci", "planeval", "notebooks", "params", "data", "tests", "docs",
                                               "scripts"))
 ENTRY_HASHES = "hashes.json"  # in each cache entry: the sha256 of its files, checked before the entry is used
-PACKAGES = ("papermill", "nbclient", "nbformat", "ipykernel", "pandas", "numpy", "scipy", "statsmodels",
-            "matplotlib", "seaborn", "pandera", "pydantic", "jinja2", "weasyprint")
 
 
 @dataclass(frozen=True)
@@ -87,6 +99,161 @@ class OutOfSpace(Exception):
         super().__init__(f"no space left on the disk{where} ({error.strerror or error}): free some space and run again")
 
 
+@dataclass
+class Run:
+    """What every step reads and adds to: the options, where things go, what the steps found."""
+
+    options: Options
+    log: Callable[[str], None]
+    progress: bool
+    workers: Workers
+    started: float
+    commit: str
+    result: Result
+    loaded: LoadedPlan | None = None
+    dataset: Dataset | None = None
+    ids: list[str] = field(default_factory=list)
+    as_of: Dataset | None = None
+    ahead: dict[str, Any] = field(default_factory=dict)  # the backtests, computed beside the notebooks
+    computed: dict[str, Any] = field(default_factory=dict)
+
+    def once(self, name: str, compute: Callable[[], Any]) -> Any:
+        """A digest several steps use, computed the first time one asks."""
+        if name not in self.computed:
+            self.computed[name] = compute()
+        return self.computed[name]
+
+    def code(self, notebook: Path | None = None) -> dict[str, str]:
+        """keys.notebook_code of a notebook, or keys.run_code (None)."""
+        if notebook is None:
+            return self.once("run code", keys.run_code)
+        return self.once(f"code {notebook}", lambda: keys.notebook_code(notebook))
+
+    def data_digest(self) -> str:
+        assert self.as_of is not None
+        return self.once("data", lambda: keys.dataset_digest(self.as_of))
+
+    def plan_digest(self) -> str:
+        assert self.loaded is not None
+        return self.once("plan", lambda: sha256_file(self.loaded.path))
+
+    @property
+    def out(self) -> Path:
+        return self.options.out.resolve()
+
+    @property
+    def cache(self) -> Path:
+        return (self.options.cache or self.out / ".cache").resolve()
+
+    @property
+    def work(self) -> Path:
+        """Where the notebooks of this year work before their outputs move into the cache."""
+        return self.cache / "tmp" / str(self.options.year)
+
+    def done(self, up_to_date: bool = False) -> Result:
+        self.result.up_to_date = up_to_date
+        self.result.seconds = time.perf_counter() - self.started
+        if up_to_date:
+            self.log(f"{self.result.report_dir} is up to date: nothing changed since it was made (use --force to rebuild)")
+        return self.result
+
+
+@dataclass(frozen=True)
+class NotebookStep:
+    """A notebook run once per label (an indicator id, or "summary"), cached per label by its key."""
+
+    notebook: Path
+    keys: dict[str, str]  # label -> cache key
+    entries: dict[str, Path]  # label -> cache entry (a folder named by the key)
+    files: Callable[[Path, str], list[Path]]  # (folder, label) -> the files a run of it writes there
+    job: Callable[[str, Path], Job]  # (label, work folder) -> the notebook run
+
+
+def run(options: Options, log: Callable[[str], None] = print, progress: bool = False,
+        pool: KernelPool | None = None) -> Result:
+    """Make the report; see the module docstring. ``pool``: warm kernels the caller made (and
+    perhaps started) ahead; run() takes it over and closes it. In warm mode without one, run() starts
+    its own as soon as it knows the report is not up to date, so a kernel boots while the inputs are
+    checked.
+
+    SIGINT and SIGTERM (when called from the main thread) stop the run within seconds: see
+    :func:`stop_on_signals`; :class:`~planeval.pipeline.execute.Stopped` is raised once everything the run
+    made is removed, the previous report untouched. One run at a time per output folder and year:
+    a second one waits for the first (see :func:`locked`)."""
+    with stop_on_signals(), Workers(options.mode, [options.notebook, SUMMARY], pool) as workers:
+        state = Run(options, log, progress, workers, time.perf_counter(), git_commit(),
+                    Result(report_dir(options.out.resolve(), options.year)))
+        try:
+            return _run(state)
+        except OSError as exc:
+            if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+                raise OutOfSpace(exc) from exc
+            raise
+
+
+def _run(run: Run) -> Result:
+    """The steps, in order."""
+    options = run.options
+    fast = _fast_key(run)
+    if _published(run, "quick_key", fast):
+        return run.done(up_to_date=True)
+    run.workers.start_languages(len(options.langs), options.jobs)  # forks: before any thread starts
+    run.workers.start_kernels()
+    _load_inputs(run)
+    with locked(run.out, options.year, run.log):
+        _clear_leftovers(run)
+        preload = threading.Thread(target=_backtests, args=(run,), daemon=True)
+        preload.start()
+        indicators = _indicator_step(run)
+        _execute(run, indicators)
+        records = {i: sha256_file(record_file(indicators.entries[i] / "results", i)) for i in run.ids}
+        summary = _summary_step(run, indicators, records)
+        report_key = _report_key(run, indicators, summary, records)
+        if _published(run, "report_key", report_key):
+            run.result.cached += list(summary.keys)
+            return run.done(up_to_date=True)
+        with staged(run.out, options.year) as staging:
+            outputs = _assembly_step(run, staging, indicators, summary, preload)
+            _manifest_step(run, staging, indicators, summary, {"quick_key": fast, "report_key": report_key})
+            publish(staging, run.result.report_dir)
+    clear_failed(run.out, options.year)
+    run.result.published = True
+    run.log(f"wrote {run.result.report_dir} ({', '.join(sorted(p.name for p in outputs))})")
+    return run.done()
+
+
+def _published(run: Run, field: str, key: str | None) -> bool:
+    """Whether the published report was made with this key (its manifest's ``field``) and is intact."""
+    if run.options.force:
+        return False
+    found = manifest.current(run.result.report_dir, field, key)
+    if found is None and not run.computed.get("said damaged"):
+        run.computed["said damaged"] = True
+        run.log(f"{run.result.report_dir} is not what its manifest.json lists (a file was changed, removed or added): "
+                "making it again")
+    return bool(found)
+
+
+def _fast_key(run: Run) -> str | None:
+    o = run.options
+    return keys.fast_key(o.plan, keys.run_parameters(o.year, o.langs, o.only, o.plan, o.vintage), o.notebook, run.commit)
+
+
+# --------------------------------------------------------------------------------------------
+# 1. Inputs
+# --------------------------------------------------------------------------------------------
+
+def _load_inputs(run: Run) -> None:
+    """Load and validate the plan and data (bad input: InputError, nothing is executed)."""
+    from planeval.inputs.data import load_dataset
+    from planeval.inputs.plan import load_plan
+
+    run.loaded = load_plan(run.options.plan)
+    run.dataset = load_dataset(run.loaded)
+    run.ids = check_options(run.options, run.loaded)
+    run.as_of = run.dataset.as_of(run.options.year, run.options.vintage)
+
+
 def check_options(options: Options, loaded: LoadedPlan) -> list[str]:
     """Validate what only the plan can tell; returns the indicator ids to evaluate."""
     plan = loaded.plan
@@ -122,262 +289,122 @@ def check_options(options: Options, loaded: LoadedPlan) -> list[str]:
     return ids
 
 
-def package_versions() -> dict[str, str]:
-    versions = {"python": sys.version.split()[0]}
-    for name in PACKAGES:
-        try:
-            versions[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            versions[name] = "not installed"
-    return versions
+def _clear_leftovers(run: Run) -> None:
+    """What a killed run left: a half-published report, staging folders, kernel and work folders."""
+    for line in [*recover(run.out, run.options.year), *remove_dead_kernel_folders()]:
+        run.log(line)
+    if run.work.is_dir() and any(run.work.iterdir()):  # only a killed run of this year (we hold its lock) leaves any
+        shutil.rmtree(run.work, ignore_errors=True)
+        run.log(f"removed the work folders in {run.work}, left by a stopped run")
 
 
-def code_digest(notebook: Path = NOTEBOOK) -> dict[str, str]:
-    return files_digest(library_files() + [notebook, SUMMARY, LOCK], ROOT)
+# --------------------------------------------------------------------------------------------
+# 2.-3. The notebook steps, and how one is executed with its cache
+# --------------------------------------------------------------------------------------------
+
+def _indicator_files(folder: Path, indicator_id: str) -> list[Path]:
+    return [folder / f"{indicator_id}.ipynb", record_file(folder / "results", indicator_id),
+            *(chart_file(folder / "results", indicator_id, lang) for lang in LANGS)]
 
 
-def indicator_key(loaded: LoadedPlan, dataset: Dataset, indicator_id: str, year: int, code: dict[str, str],
-                  vintage: str | None = None) -> str:
-    return sha256_json({"inputs": indicator_inputs(loaded, dataset, loaded.plan.indicator(indicator_id), year, vintage),
-                        "code": code, "parameters": {"year": year, "langs": LANGS, "vintage": vintage}})
+def _indicator_step(run: Run) -> NotebookStep:
+    o, loaded = run.options, run.loaded
+    assert loaded is not None and run.dataset is not None
+    code = run.code(o.notebook)
+    step_keys = {i: keys.indicator_key(loaded, run.dataset, i, o.year, code, o.vintage) for i in run.ids}
+
+    def job(i: str, work: Path) -> Job:
+        return Job(key=step_keys[i], label=i, notebook=o.notebook, output_notebook=work / f"{i}.ipynb",
+                   parameters={"plan_path": _relative(loaded.path, o.notebook.parent), "indicator_id": i,
+                               "year": o.year, "vintage": o.vintage,
+                               "output_dir": _relative(work / "results", o.notebook.parent)},
+                   cwd=o.notebook.parent)
+
+    return NotebookStep(o.notebook, step_keys, {i: run.cache / "indicators" / k for i, k in step_keys.items()},
+                        _indicator_files, job)
 
 
-def _cache_files(entry: Path, indicator_id: str) -> list[Path]:
-    return [entry / f"{indicator_id}.ipynb", entry / "results" / f"{indicator_id}.json",
-            *(entry / "results" / f"{indicator_id}.{lang}.png" for lang in LANGS)]
+def _summary_step(run: Run, indicators: NotebookStep, records: dict[str, str]) -> NotebookStep:
+    o, loaded, summary = run.options, run.loaded, SUMMARY
+    assert loaded is not None and run.as_of is not None
+    parameters = {"year": o.year, "lang": o.langs[0], "vintage": o.vintage}
+    key = keys.summary_key(records, run.plan_digest(), run.data_digest(), run.code(summary), parameters)
 
-
-def run(options: Options, log: Callable[[str], None] = print, progress: bool = False,
-        pool: KernelPool | None = None) -> Result:
-    """Make the report; see the module docstring. ``pool``: warm kernels the caller started ahead
-    (run_all.py starts one before it imports this module); run() takes it over and closes it. In warm
-    mode without one, run() starts its own at once, so a kernel boots while the inputs are checked.
-
-    SIGINT and SIGTERM (when called from the main thread) stop the run within seconds: see
-    :func:`stop_on_signals`; :class:`~planeval.pipeline.execute.Stopped` is raised once everything the run
-    made is removed, the previous report untouched. One run at a time per output folder and year:
-    a second one waits for the first (see :func:`locked`)."""
-    with stop_on_signals():
-        if pool is None and options.mode == "warm":
-            pool = KernelPool(warm_up_code([options.notebook, SUMMARY])).prestart()
-        try:
-            return _run(options, log, progress, pool)
-        except OSError as exc:
-            if exc.errno in (errno.ENOSPC, errno.EDQUOT):
-                raise OutOfSpace(exc) from exc
-            raise
-        finally:
-            if pool is not None:
-                pool.close()
-
-
-def _run(options: Options, log: Callable[[str], None], progress: bool, pool: KernelPool | None) -> Result:
-    started = time.perf_counter()
-    loaded = load_plan(options.plan)
-    dataset = load_dataset(loaded)
-    ids = check_options(options, loaded)
-    with locked(options.out.resolve(), options.year, log):
-        return _run_locked(options, log, progress, pool, loaded, dataset, ids, started)
-
-
-def _run_locked(options: Options, log: Callable[[str], None], progress: bool, pool: KernelPool | None,
-                loaded: LoadedPlan, dataset: Dataset, ids: list[str], started: float) -> Result:
-    out = options.out.resolve()
-    for line in [*recover(out, options.year), *remove_dead_kernel_folders()]:
-        log(line)
-    cache = (options.cache or out / ".cache").resolve()
-    stale = _work_root(cache, options.year)
-    if stale.is_dir() and any(stale.iterdir()):  # only a killed run of this year (we hold its lock) leaves any
-        shutil.rmtree(stale, ignore_errors=True)
-        log(f"removed the work folders in {stale}, left by a stopped run")
-    final = report_dir(out, options.year)
-    result = Result(report_dir=final)
-
-    code = code_digest(options.notebook)
-    keys = {i: indicator_key(loaded, dataset, i, options.year, code, options.vintage) for i in ids}
-    as_of = dataset.as_of(options.year, options.vintage)
-    data_hash = dataset_digest(as_of)
-    commit = git_commit()
-    report_key = sha256_json({"indicators": keys, "data": data_hash, "code": code, "commit": commit,
-                              "plan": sha256_file(loaded.path), "langs": options.langs, "only": options.only,
-                              "year": options.year, "vintage": options.vintage})
-    fast = quick_key(options.plan, run_parameters(options.year, options.langs, options.only, options.plan,
-                                                  options.vintage), options.notebook)
-    manifest_path = final / "manifest.json"
-    if not options.force and manifest_path.exists():
-        try:
-            manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-            previous = manifest.get("report_key")
-        except (OSError, ValueError, AttributeError):
-            manifest, previous = {}, None
-        if previous == report_key and not outputs_intact(final, manifest):
-            log(f"{final} is not what its manifest.json lists (a file was changed, removed or added): making it again")
-        elif previous == report_key:
-            result.up_to_date = True
-            result.cached = ids
-            result.seconds = time.perf_counter() - started
-            log(f"{final} is up to date: nothing changed since it was made (use --force to rebuild)")
-            return result
-
-    # 2. Execute what is not cached: the indicator notebooks, then the summary notebook over their records.
-    # Meanwhile, in the background (the notebooks run in kernel processes, so this process is only
-    # waiting on them): import the report stack (WeasyPrint, matplotlib: seconds) and compute what the
-    # report needs from the data alone, the backtests.
-    ahead: dict[str, object] = {}
-    preload = threading.Thread(target=_prepare_assembly, args=(loaded, as_of, ids, options.year, ahead), daemon=True)
-    preload.start()
-
-    def indicator_job(i: str, work: Path) -> Job:
-        return Job(key=keys[i], label=i, notebook=options.notebook, output_notebook=work / f"{i}.ipynb",
-                   parameters={"plan_path": _relative(loaded.path, options.notebook.parent), "indicator_id": i,
-                               "year": options.year, "vintage": options.vintage,
-                               "output_dir": _relative(work / "results", options.notebook.parent)},
-                   cwd=options.notebook.parent)
-
-    entries = {i: cache / "indicators" / keys[i] for i in ids}
-    # `code` covers the summary notebook itself.
-    summary_key = sha256_json({"indicators": keys, "code": code,
-                               "parameters": {"year": options.year, "lang": options.langs[0], "vintage": options.vintage}})
-    summary_entry = {SUMMARY.stem: cache / "summary" / summary_key}
-
-    def summary_job(label: str, work: Path) -> Job:
+    def job(label: str, work: Path) -> Job:
         (work / "results").mkdir(parents=True, exist_ok=True)
-        for i in ids:
-            shutil.copyfile(entries[i] / "results" / f"{i}.json", work / "results" / f"{i}.json")
-        return Job(key=summary_key, label=label, notebook=SUMMARY, output_notebook=work / SUMMARY.name,
-                   parameters={"plan_path": _relative(loaded.path, SUMMARY.parent), "year": options.year,
-                               "vintage": options.vintage, "lang": options.langs[0], "results_dir": _relative(work / "results", SUMMARY.parent)},
-                   cwd=SUMMARY.parent)
+        for i in run.ids:
+            shutil.copyfile(record_file(indicators.entries[i] / "results", i), record_file(work / "results", i))
+        return Job(key=key, label=label, notebook=summary, output_notebook=work / summary.name,
+                   parameters={"plan_path": _relative(loaded.path, summary.parent), **parameters,
+                               "results_dir": _relative(work / "results", summary.parent)},
+                   cwd=summary.parent)
 
-    def summary() -> None:
-        if pool is not None:
-            pool.yield_cpu()  # it runs beside the PDFs, which decide when the run ends
-        try:
-            _execute_cached(summary_entry, lambda label: [summary_entry[label] / SUMMARY.name], summary_job, cache,
-                            options, result, log, progress, pool)
-        finally:
-            if pool is not None:
-                pool.close()  # the last notebook: free the kernels' memory while the PDFs are made
+    return NotebookStep(summary, {summary.stem: key}, {summary.stem: run.cache / "summary" / key},
+                        lambda folder, label: [folder / summary.name], job)
 
-    _execute_cached(entries, lambda i: _cache_files(entries[i], i), indicator_job, cache, options, result, log,
-                    progress, pool)
 
-    # 3. Assemble aside, then 4. publish. The report reads the indicators' records only, so the
-    # summary notebook (kept for audit) runs in its kernel meanwhile; a failure there still fails the run.
-    staging = staging_dir(out, options.year)
-    shutil.rmtree(staging, ignore_errors=True)
+def _execute(run: Run, step: NotebookStep) -> None:
+    """Run the step's notebooks whose cache entry is missing or damaged; move each success into its
+    entry. Failures raise RunFailed after every notebook has run, keeping the failed notebooks in
+    ``<out>/<year>.failed/notebooks/``."""
+    todo = _stale(run, step)
     try:
-        with ThreadPoolExecutor(max_workers=1) as side:
-            summary_done = side.submit(summary)
-            try:
-                (staging / "notebooks").mkdir(parents=True)
-                (staging / "results").mkdir()
-                for i in ids:
-                    nb, *results = _cache_files(entries[i], i)
-                    shutil.copyfile(nb, staging / "notebooks" / nb.name)
-                    for path in results:
-                        shutil.copyfile(path, staging / "results" / path.name)
-                preload.join()
-                from planeval.pipeline.assemble import assemble
-
-                meta = {"commit": commit, "data_hash": data_hash[:16], "data_cutoff": str(options.year),
-                        "only": list(options.only), "vintage": options.vintage}
-                if "error" in ahead:
-                    raise ahead["error"]  # type: ignore[misc]
-                log(f"making the report: HTML and PDF in {', '.join(options.langs)}")
-                outputs = assemble(loaded, as_of, ids, options.year, options.langs, staging, meta, log,
-                                   jobs=options.jobs, backtests=ahead["backtests"])  # type: ignore[arg-type]
-            except BaseException:
-                while stopping() and wait([summary_done], timeout=0.5).not_done:
-                    kill_children()  # the summary's kernel, had it been starting when the signal came
-                raise
-            summary_done.result()
-        shutil.copyfile(summary_entry[SUMMARY.stem] / SUMMARY.name, staging / "notebooks" / SUMMARY.name)
-        inputs = {**files_digest([loaded.path, *dataset.files.values()], ROOT), **code}
-        manifest = {
-            "plan": loaded.plan.id, "year": options.year, "report_key": report_key, "quick_key": fast, "commit": commit,
-            "parameters": {"year": options.year, "langs": list(options.langs), "only": list(options.only),
-                           "plan": _rel(loaded.path), "vintage": options.vintage},
-            "inputs": inputs, "indicators": keys, "packages": package_versions(),
-            "outputs": files_digest(sorted(p for p in staging.rglob("*") if p.is_file()), staging),
-        }
-        (staging / "manifest.json").write_text(json.dumps(manifest, indent=1, sort_keys=True, ensure_ascii=False) + "\n",
-                                               encoding="utf-8")
-        publish(staging, final)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-    shutil.rmtree(failed_dir(out, options.year), ignore_errors=True)
-    result.published = True
-    result.seconds = time.perf_counter() - started
-    log(f"wrote {final} ({', '.join(sorted(p.name for p in outputs))})")
-    return result
-
-
-def _execute_cached(entries: dict[str, Path], expected: Callable[[str], list[Path]],
-                    make_job: Callable[[str, Path], Job], cache: Path, options: Options, result: Result,
-                    log: Callable[[str], None], progress: bool, pool: KernelPool | None) -> None:
-    """Run the jobs whose cache entry is incomplete or damaged (its files differ from the hashes it
-    recorded); move each success into its entry.
-
-    A job works in ``<cache>/tmp/<year>/<key>`` (a name that depends only on the inputs, so the
-    parameters recorded in the executed notebook are the same on every run). Failures raise RunFailed after
-    every job has run, keeping the failed notebooks in ``<out>/<year>.failed/notebooks/``.
-    """
-    todo: list[Job] = []
-    cached: list[str] = []
-    for label, entry in entries.items():
-        if not options.force and _entry_intact(entry, expected(label)):
-            cached.append(label)
-            continue
-        if not options.force and entry.exists():
-            log(f"the cache entry of {label} is incomplete or damaged ({entry}): executing it again")
-        work = _work_root(cache, options.year) / entry.name
-        shutil.rmtree(work, ignore_errors=True)
-        todo.append(make_job(label, work))
-    result.cached += cached
-    if cached:
-        log(f"{len(cached)} notebook run(s) unchanged, taken from the cache: {', '.join(cached)}")
-    failures: list[Outcome] = []
-    try:
-        outcomes = execute_all(todo, options, log, progress, pool)
+        outcomes = execute_all(todo, run.options, run.log, run.progress, run.workers.pool)
     except BaseException:
         for job in todo:
             shutil.rmtree(job.output_notebook.parent, ignore_errors=True)
         raise
-    if stopping():  # the run is being stopped (a signal in the main thread): keep nothing of this phase
+    if stopping():  # the run is being stopped (a signal in the main thread): keep nothing of this step
         for job in todo:
             shutil.rmtree(job.output_notebook.parent, ignore_errors=True)
         return
-    for outcome in outcomes:
-        job = outcome.job
-        work = job.output_notebook.parent
-        made = [work / p.relative_to(entries[job.label]) for p in expected(job.label)]
-        if outcome.ok and not all(p.exists() for p in made):
-            outcome.ok, outcome.error = False, "the notebook ran but did not write its outputs"
-        if outcome.ok:
-            (work / ENTRY_HASHES).write_text(json.dumps(files_digest(made, work), indent=1, sort_keys=True) + "\n",
-                                             encoding="utf-8")
-            entry = entries[job.label]
-            shutil.rmtree(entry, ignore_errors=True)
-            entry.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(work, entry)
-            result.executed.append(job.label)
-        else:
-            failures.append(outcome)
+    failures = [outcome for outcome in outcomes if not _keep(run, step, outcome)]
     if failures:
-        result.failures = failures
-        kept = failed_dir(options.out.resolve(), options.year)
-        shutil.rmtree(kept, ignore_errors=True)
-        (kept / "notebooks").mkdir(parents=True)
+        run.result.failures = failures
+        kept = keep_failed(run.out, run.options.year, [o.job.output_notebook for o in failures])
         for o in failures:
-            if o.job.output_notebook.exists():
-                shutil.copy2(o.job.output_notebook, kept / "notebooks" / o.job.output_notebook.name)
             shutil.rmtree(o.job.output_notebook.parent, ignore_errors=True)
-        raise RunFailed(result, kept)
+        raise RunFailed(run.result, kept)
 
 
-def _work_root(cache: Path, year: int) -> Path:
-    return cache / "tmp" / str(year)
+def _stale(run: Run, step: NotebookStep) -> list[Job]:
+    """The jobs of the labels whose cache entry is not intact (all of them with --force). A job
+    works in ``<cache>/tmp/<year>/<key>``: a name that depends only on the inputs, so the parameters
+    recorded in the executed notebook are the same on every run."""
+    todo: list[Job] = []
+    cached: list[str] = []
+    for label, entry in step.entries.items():
+        if not run.options.force and _entry_intact(entry, step.files(entry, label)):
+            cached.append(label)
+            continue
+        if not run.options.force and entry.exists():
+            run.log(f"the cache entry of {label} is incomplete or damaged ({entry}): executing it again")
+        work = run.work / entry.name
+        shutil.rmtree(work, ignore_errors=True)
+        todo.append(step.job(label, work))
+    run.result.cached += cached
+    if cached:
+        run.log(f"{len(cached)} notebook run(s) unchanged, taken from the cache: {', '.join(cached)}")
+    return todo
+
+
+def _keep(run: Run, step: NotebookStep, outcome: Outcome) -> bool:
+    """Move a successful run's outputs (with their hashes) into its cache entry; False: it failed."""
+    job = outcome.job
+    work = job.output_notebook.parent
+    made = step.files(work, job.label)
+    if outcome.ok and not all(p.exists() for p in made):
+        outcome.ok, outcome.error = False, "the notebook ran but did not write its outputs"
+    if not outcome.ok:
+        return False
+    (work / ENTRY_HASHES).write_text(json.dumps(files_digest(made, work), indent=1, sort_keys=True) + "\n",
+                                     encoding="utf-8")
+    entry = step.entries[job.label]
+    shutil.rmtree(entry, ignore_errors=True)
+    entry.parent.mkdir(parents=True, exist_ok=True)
+    os.replace(work, entry)
+    run.result.executed.append(job.label)
+    return True
 
 
 def _entry_intact(entry: Path, files: list[Path]) -> bool:
@@ -387,29 +414,6 @@ def _entry_intact(entry: Path, files: list[Path]) -> bool:
         return recorded == files_digest(files, entry)
     except (OSError, ValueError):
         return False
-
-
-def _prepare_assembly(loaded: LoadedPlan, as_of: Dataset, ids: list[str], year: int, into: dict[str, object]) -> None:
-    """Load the assembly's libraries, compile its templates and compute the backtests (run in the
-    background); an exception is kept in ``into["error"]`` for the main thread to raise."""
-    try:
-        from planeval.presentation import report  # noqa: F401
-        from planeval.method import scorecard  # noqa: F401  (scorecard: imported for its side effect, a loaded module)
-        from planeval.method.backtest import backtest_all
-
-        report.compile_templates()
-        into["backtests"] = backtest_all(loaded.plan, as_of, ids, year)
-    except BaseException as exc:  # noqa: BLE001 - handed to the main thread
-        into["error"] = exc
-
-
-def _relative(path: Path, start: Path) -> str:
-    """A parameter path relative to the notebook's folder: the same bytes in any checkout."""
-    return os.path.relpath(path, start)
-
-
-def _rel(path: Path) -> str:
-    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
 
 
 def execute_all(jobs: list[Job], options: Options, log: Callable[[str], None], progress: bool,
@@ -431,16 +435,8 @@ def execute_all(jobs: list[Job], options: Options, log: Callable[[str], None], p
                 for n, future in enumerate(as_completed(futures), 1):
                     if stopping():
                         break  # the main thread is stopping the run; a killed notebook is no news
-                    outcome = future.result()
-                    outcomes.append(outcome)
-                    status = "ok" if outcome.ok else f"FAILED: {outcome.error}"
-                    if bar is not None:
-                        bar.set_postfix_str(outcome.job.label)
-                        bar.update()
-                        if not outcome.ok:
-                            bar.write(f"{outcome.job.label}: {status}")
-                    else:
-                        log(f"[{n}/{len(jobs)}] {outcome.job.label}: {status} ({outcome.seconds:.1f} s)")
+                    outcomes.append(future.result())
+                    _report(outcomes[-1], n, len(jobs), bar, log)
             except BaseException:
                 # Stopped (or a bug here): start no queued notebook, and end the running ones now
                 # rather than let the executor wait for them.
@@ -453,3 +449,109 @@ def execute_all(jobs: list[Job], options: Options, log: Callable[[str], None], p
             bar.close()
     order = {job.label: n for n, job in enumerate(jobs)}
     return sorted(outcomes, key=lambda o: order[o.job.label])
+
+
+def _report(outcome: Outcome, n: int, total: int, bar: Any, log: Callable[[str], None]) -> None:
+    status = "ok" if outcome.ok else f"FAILED: {outcome.error}"
+    if bar is None:
+        log(f"[{n}/{total}] {outcome.job.label}: {status} ({outcome.seconds:.1f} s)")
+        return
+    bar.set_postfix_str(outcome.job.label)
+    bar.update()
+    if not outcome.ok:
+        bar.write(f"{outcome.job.label}: {status}")
+
+
+# --------------------------------------------------------------------------------------------
+# 4. Backtests (beside the indicator notebooks), 5. assembly, 6. manifest
+# --------------------------------------------------------------------------------------------
+
+def _backtests(run: Run) -> None:
+    """Load the assembly's libraries, compile its templates and compute the backtests (in the
+    background: the notebooks run in kernels); an exception is kept for the main thread to raise."""
+    try:
+        from planeval.presentation import report  # noqa: F401
+        from planeval.method import scorecard  # noqa: F401  (imported for its side effect, a loaded module)
+        from planeval.method.backtest import backtest_all
+
+        report.compile_templates()
+        assert run.loaded is not None and run.as_of is not None
+        run.ahead["backtests"] = backtest_all(run.loaded.plan, run.as_of, run.ids, run.options.year)
+    except BaseException as exc:  # noqa: BLE001 - handed to the main thread
+        run.ahead["error"] = exc
+
+
+def _report_key(run: Run, indicators: NotebookStep, summary: NotebookStep, records: dict[str, str]) -> str:
+    o = run.options
+    assert run.loaded is not None and run.as_of is not None
+    parameters = {"year": o.year, "langs": list(o.langs), "only": list(o.only), "vintage": o.vintage}
+    return keys.report_key({**indicators.keys, **summary.keys}, records, run.plan_digest(), run.data_digest(),
+                           run.code(), run.commit, parameters)
+
+
+def _assembly_step(run: Run, staging: Path, indicators: NotebookStep, summary: NotebookStep,
+                   preload: threading.Thread) -> list[Path]:
+    """Copy the indicators' outputs in, make the report per language, and meanwhile run the summary
+    notebook (kept for audit; the report reads the records only): its failure still fails the run."""
+    o = run.options
+    with ThreadPoolExecutor(max_workers=1) as side:
+        summary_done = side.submit(_summary_beside, run, summary)
+        try:
+            (staging / "notebooks").mkdir()
+            (staging / "results").mkdir()
+            for i in run.ids:
+                notebook, *results = indicators.files(indicators.entries[i], i)
+                shutil.copyfile(notebook, staging / "notebooks" / notebook.name)
+                for path in results:
+                    shutil.copyfile(path, staging / "results" / path.name)
+            preload.join()
+            if "error" in run.ahead:
+                raise run.ahead["error"]
+            from planeval.pipeline.assemble import assemble
+
+            assert run.loaded is not None and run.as_of is not None
+            meta = {"commit": run.commit, "data_hash": run.data_digest()[:16], "data_cutoff": str(o.year),
+                    "only": list(o.only), "vintage": o.vintage}
+            run.log(f"making the report: HTML and PDF in {', '.join(o.langs)}")
+            outputs = assemble(run.loaded, run.as_of, run.ids, o.year, o.langs, staging, meta, run.log,
+                               backtests=run.ahead["backtests"], workers=run.workers)
+        except BaseException:
+            while stopping() and wait([summary_done], timeout=0.5).not_done:
+                kill_children()  # the summary's kernel, had it been starting when the signal came
+            raise
+        summary_done.result()
+    [(label, entry)] = summary.entries.items()
+    shutil.copyfile(entry / summary.notebook.name, staging / "notebooks" / summary.notebook.name)
+    return outputs
+
+
+def _summary_beside(run: Run, summary: NotebookStep) -> None:
+    if run.workers.pool is not None:
+        run.workers.pool.yield_cpu()  # it runs beside the PDFs, which decide when the run ends
+    try:
+        _execute(run, summary)
+    finally:
+        run.workers.kernels_done()  # the last notebook
+
+
+def _manifest_step(run: Run, staging: Path, indicators: NotebookStep, summary: NotebookStep,
+                   report_keys: dict[str, str | None]) -> None:
+    o, loaded = run.options, run.loaded
+    assert loaded is not None and run.dataset is not None
+    code = {**run.code(o.notebook), **run.code(summary.notebook), **run.code()}
+    manifest.write(staging, {
+        "plan": loaded.plan.id, "year": o.year, **report_keys, "commit": run.commit,
+        "parameters": {"year": o.year, "langs": list(o.langs), "only": list(o.only), "plan": _rel(loaded.path),
+                       "vintage": o.vintage},
+        "inputs": {**files_digest([loaded.path, *run.dataset.files.values()]), **code},
+        "indicators": indicators.keys, "summary": next(iter(summary.keys.values())),
+    })
+
+
+def _relative(path: Path, start: Path) -> str:
+    """A parameter path relative to the notebook's folder: the same bytes in any checkout."""
+    return os.path.relpath(path, start)
+
+
+def _rel(path: Path) -> str:
+    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from planeval.inputs.paths import LANGS  # noqa: F401  (the languages are named with the paths)
 from planeval.presentation.sentences import LIKELIHOOD, STATUS
 
 if TYPE_CHECKING:
     from planeval.inputs.plan import Indicator
 
-LANGS = ("zh", "en")
 HTML_LANG = {"zh": "zh-CN", "en": "en"}
 FONT_FAMILY = "Noto Sans CJK SC"
 

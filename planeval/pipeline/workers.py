@@ -1,0 +1,110 @@
+"""The run's concurrency, opened and closed here only: the warm kernels that execute the notebooks
+(a :class:`~planeval.pipeline.execute.KernelPool`) and the processes that make the pages and PDFs
+of all but the first language (the run's own process makes the first one).
+
+The language processes are forked first thing, before the run starts any thread (notebook workers,
+the summary, the backtests): a fork while another thread holds a lock can deadlock the child. (A
+spawned or forkserver process would instead import the caller's main module again, which runs a
+script without a ``__main__`` guard a second time.) Forked early, they load the report stack
+(WeasyPrint, matplotlib: seconds) while the notebooks run, and they die with the run however it
+dies. Should the caller itself run threads already, the run makes every language in its own
+process instead of forking.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import multiprocessing
+import os
+import signal
+import threading
+from concurrent.futures import Future, ProcessPoolExecutor
+from pathlib import Path
+from typing import Any, Callable
+
+from planeval.pipeline.execute import KernelPool, warm_up_code
+
+START_METHOD = "fork"
+_PR_SET_PDEATHSIG = 1
+
+
+class Workers:
+    """Owner of the kernels and the language processes. ``pool``: kernels a caller started ahead
+    (taken over: closed here). Use as a context manager; start what the run needs once it knows it
+    has work."""
+
+    def __init__(self, mode: str, notebooks: list[Path], pool: KernelPool | None = None) -> None:
+        self.mode = mode
+        self.notebooks = notebooks
+        self.pool = pool
+        self.languages: ProcessPoolExecutor | None = None
+
+    def __enter__(self) -> "Workers":
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
+        self.close(failed=kind is not None)
+
+    def start_kernels(self) -> None:
+        """Warm mode: make sure a kernel is booting (the caller's pool may already have one)."""
+        if self.mode == "warm":
+            if self.pool is None:
+                self.pool = KernelPool(warm_up_code(self.notebooks))
+            self.pool.ensure_started()
+
+    def start_languages(self, languages: int, jobs: int) -> None:
+        """Start ``min(jobs, languages) - 1`` language processes (the run's own process makes the
+        first language): they load the report stack while the notebooks run. Call before any thread
+        starts (none is forked while another thread runs)."""
+        extra = min(jobs, languages) - 1
+        if extra > 0 and self.languages is None and threading.active_count() == 1:
+            context = multiprocessing.get_context(START_METHOD)
+            self.languages = ProcessPoolExecutor(max_workers=extra, mp_context=context, initializer=_language_worker,
+                                                 initargs=(os.getpid(),))
+            for _ in range(extra):
+                self.languages.submit(int)  # start each process now (they start on demand)
+
+    def each_language(self, make: Callable[[Path, str, dict[str, Any]], list[Path]], folder: Path,
+                      langs: tuple[str, ...], args: dict[str, Any]) -> list[Path]:
+        """``make(folder, lang, args)`` for every language: the first here, the others in the language
+        processes (if any) meanwhile; the files written, in the order of ``langs``."""
+        others: list[Future[list[Path]]] = []
+        if self.languages is not None:
+            others = [self.languages.submit(make, folder, lang, args) for lang in langs[1:]]
+        here = langs if not others else langs[:1]
+        written = [path for lang in here for path in make(folder, lang, args)]
+        return written + [path for future in others for path in future.result()]
+
+    def kernels_done(self) -> None:
+        """The last notebook has run: free the kernels' memory while the PDFs are made."""
+        if self.pool is not None:
+            self.pool.close()
+
+    def close(self, failed: bool = False) -> None:
+        """Stop the kernels and the language processes. The processes are killed: by now their work
+        was collected (:meth:`each_language` waits for it), or is not wanted (the run failed, is being
+        stopped, or found the report up to date while they still loaded their libraries)."""
+        self.kernels_done()
+        languages, self.languages = self.languages, None
+        if languages is None:
+            return
+        for process in list((getattr(languages, "_processes", None) or {}).values()):
+            process.kill()
+        languages.shutdown(wait=not failed, cancel_futures=True)
+
+
+def _language_worker(parent: int) -> None:
+    """In a language process: die when the run dies, however it dies (SIGINT is the run's to handle:
+    a terminal's Ctrl-C reaches the whole process group, and the run then kills its workers); then
+    load the report stack, while the notebooks still run."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)  # Linux
+    except (OSError, AttributeError):
+        pass
+    if os.getppid() != parent:  # the run died before the line above took effect
+        os._exit(1)
+    from planeval.presentation import report
+
+    report.compile_templates()

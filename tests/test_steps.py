@@ -1,0 +1,152 @@
+"""The pipeline's declared steps: what each step's cache key covers, which steps an edit re-runs,
+and that the run never forks while one of its threads runs.
+
+An "edit" is simulated by changing the hash the run computes for one file (the repository's files
+are never written), so the run sees exactly what it would see after an edit that changes no output.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+
+from planeval.inputs.paths import LOCK, NOTEBOOK, PACKAGE, ROOT, SUMMARY, chart_file, record_file
+from planeval.pipeline import digests, keys
+from planeval.pipeline.runner import Options, run
+
+PLAN = ROOT / "params" / "shanghai_14th_employment.yaml"
+
+
+def names(files: dict[str, str]) -> set[str]:
+    return set(files)
+
+
+def test_the_indicator_key_covers_the_code_the_notebook_runs_and_not_the_report_layout() -> None:
+    code = names(keys.notebook_code(NOTEBOOK))
+    for needed in ("notebooks/indicator.ipynb", "planeval/method/evaluate.py", "planeval/method/forecast.py",
+                   "planeval/inputs/data.py", "planeval/inputs/plan.py", "planeval/pipeline/notebook.py",
+                   "planeval/presentation/charts.py", "planeval/presentation/labels.py",
+                   "planeval/pipeline/execute.py", "requirements.lock"):
+        assert needed in code, needed
+    for layout in ("planeval/presentation/static/report.css", "planeval/presentation/templates/report.html.j2",
+                   "planeval/presentation/report.py", "planeval/pipeline/runner.py", "planeval/pipeline/assemble.py",
+                   "notebooks/summary.ipynb"):
+        assert layout not in code, layout
+
+
+def test_the_report_key_covers_templates_styles_and_the_code_of_the_whole_run() -> None:
+    code = names(keys.run_code())
+    for needed in ("planeval/presentation/static/report.css", "planeval/presentation/templates/report.html.j2",
+                   "planeval/presentation/templates/index.html.j2", "planeval/presentation/report.py",
+                   "planeval/pipeline/assemble.py", "planeval/method/backtest.py", "planeval/method/scorecard.py",
+                   "requirements.lock"):
+        assert needed in code, needed
+
+
+def test_the_import_closure_follows_imports_inside_functions(tmp_path: Path) -> None:
+    # pipeline/notebook.py imports method.evaluate and presentation.charts inside functions only.
+    closure = {str(p.relative_to(ROOT)) for p in digests.module_closure(["planeval.pipeline.notebook"])}
+    assert {"planeval/method/evaluate.py", "planeval/presentation/charts.py", "planeval/__init__.py",
+            "planeval/pipeline/__init__.py"} <= closure
+    assert digests.notebook_imports(SUMMARY) == sorted(set(digests.notebook_imports(SUMMARY)))
+    # A cell that does not parse: every module of the library counts.
+    broken = tmp_path / "broken.ipynb"
+    broken.write_text('{"cells": [{"cell_type": "code", "source": "def (:"}]}', encoding="utf-8")
+    every = {str(p.relative_to(ROOT)) for p in digests.module_closure(digests.notebook_imports(broken))}
+    assert every == {str(p.relative_to(ROOT)) for p in PACKAGE.rglob("*.py") if "__pycache__" not in p.parts}
+
+
+def test_result_files_are_named_in_one_place() -> None:
+    assert record_file(Path("r"), "new_jobs") == Path("r/new_jobs.json")
+    assert chart_file(Path("r"), "new_jobs", "en") == Path("r/new_jobs.en.png")
+    assert LOCK == ROOT / "requirements.lock"
+
+
+def pretend_edited(monkeypatch: pytest.MonkeyPatch, name: str) -> None:
+    """From now on the run sees the file ``name`` as edited (another hash; the bytes are unchanged)."""
+    real = digests.sha256_file
+
+    def hashed(path: Path) -> str:
+        digest = real(path)
+        return hashlib.sha256(f"{digest} edited".encode()).hexdigest() if Path(path).name == name else digest
+
+    monkeypatch.setattr(digests, "sha256_file", hashed)
+    monkeypatch.setattr(keys, "sha256_file", hashed)
+
+
+@pytest.fixture()
+def plan_copy(tmp_path: Path) -> Path:
+    (tmp_path / "params").mkdir()
+    shutil.copytree(ROOT / "data", tmp_path / "data")
+    shutil.copy(PLAN, tmp_path / "params" / PLAN.name)
+    return tmp_path / "params" / PLAN.name
+
+
+@pytest.fixture()
+def forks() -> list[set[threading.Thread]]:
+    """The threads other than the test's own that ran at each os.fork() of this process."""
+    seen: list[set[threading.Thread]] = []
+    before = set(threading.enumerate())
+    _FORK_WATCHERS.append(lambda: seen.append(set(threading.enumerate()) - before))
+    yield seen
+    _FORK_WATCHERS.clear()
+
+
+_FORK_WATCHERS: list = []
+os.register_at_fork(before=lambda: [watch() for watch in _FORK_WATCHERS])
+
+
+def quiet(_: str) -> None:
+    pass
+
+
+def test_a_style_or_template_edit_remakes_the_report_only_and_nothing_forks_beside_a_thread(
+        plan_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, forks: list[set[threading.Thread]]) -> None:
+    options = Options(year=2023, plan=plan_copy, out=tmp_path / "out", only=("new_jobs",), jobs=2)
+    first = run(options, log=quiet)
+    assert first.executed == ["new_jobs", "summary"] and first.published
+    report = (tmp_path / "out" / "2023" / "report.en.html").read_bytes()
+    for name in ("report.css", "report.html.j2"):
+        with monkeypatch.context() as patch:
+            pretend_edited(patch, name)
+            again = run(options, log=quiet)
+        assert again.executed == [] and sorted(again.cached) == ["new_jobs", "summary"], name
+        assert again.published and not again.up_to_date, name
+    assert (tmp_path / "out" / "2023" / "report.en.html").read_bytes() == report
+    assert [threads for threads in forks if threads] == []  # the language processes are spawned
+
+
+def test_an_indicator_notebook_edit_re_runs_that_step_only(plan_copy: Path, tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    options = Options(year=2023, plan=plan_copy, out=tmp_path / "out", only=("new_jobs", "pensions"), langs=("en",))
+    run(options, log=quiet)
+    before = (tmp_path / "out" / "2023" / "results" / "pensions.json").read_bytes()
+    pretend_edited(monkeypatch, NOTEBOOK.name)
+    again = run(options, log=quiet)
+    # The records come out the same, so the summary (which reads only them) is not run again.
+    assert sorted(again.executed) == ["new_jobs", "pensions"] and again.cached == ["summary"]
+    assert again.published
+    assert (tmp_path / "out" / "2023" / "results" / "pensions.json").read_bytes() == before
+
+
+def test_no_language_process_is_forked_while_another_thread_runs(tmp_path: Path) -> None:
+    from planeval.pipeline.workers import Workers
+
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        with Workers("isolated", []) as workers:
+            workers.start_languages(languages=2, jobs=2)
+            assert workers.languages is None  # every language is then made in the run's own process
+            made = workers.each_language(lambda folder, lang, args: [folder / f"{lang}.{args['n']}"], tmp_path,
+                                         ("zh", "en"), {"n": 1})
+            assert made == [tmp_path / "zh.1", tmp_path / "en.1"]
+    finally:
+        stop.set()
+        other.join()

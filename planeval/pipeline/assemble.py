@@ -28,7 +28,7 @@ def assemble(loaded: LoadedPlan, as_of: Dataset, ids: list[str], year: int, lang
              backtests: Backtests | None = None) -> list[Path]:
     """Write report.<lang>.html/.pdf per language, index.html, and report.html/.pdf (the first language).
 
-    Each language's page and its PDF (WeasyPrint: single-threaded, the slowest step) are made in a
+    Each language's page and its PDF (Typst, :mod:`planeval.presentation.typst`) are made in a
     process of their own, up to ``jobs`` at once. ``backtests``: :func:`backtest_all` of the same
     arguments, if the caller computed them ahead.
     """
@@ -83,11 +83,12 @@ def _die_with_parent(parent: int) -> None:
 
 
 def _language(folder: Path, lang: str, render_args: dict[str, Any]) -> list[Path]:
-    """report.<lang>.html and its PDF."""
-    from planeval.presentation import report
+    """report.<lang>.html and its PDF, both laid out from the same view."""
+    from planeval.presentation import report, typst
 
-    html = report.render_html(report.report_view(lang=lang, **render_args))
+    view = report.report_view(lang=lang, **render_args)
+    html = report.render_html(view)
     html_path, pdf_path = folder / f"report.{lang}.html", folder / f"report.{lang}.pdf"
     html_path.write_text(html, encoding="utf-8")
-    report.write_pdf(html, pdf_path)
+    typst.write_pdf(view, pdf_path)
     return [html_path, pdf_path]

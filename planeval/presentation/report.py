@@ -1,4 +1,5 @@
-"""The report: one self-contained HTML page per language (CSS inlined, figures as data URIs) and its PDF.
+"""The report: one self-contained HTML page per language (CSS inlined, figures as data URIs); its PDF is
+laid out from the same view by :mod:`planeval.presentation.typst`.
 
 Everything shown about an indicator comes from its result record; the plan gives names, targets and
 notes; the dataset gives sources, project evidence and coverage. Jinja2 autoescapes every string, and
@@ -14,8 +15,6 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
-from weasyprint import HTML
-from weasyprint.urls import URLFetcher
 
 from planeval.presentation import charts
 from planeval.method.backtest import POOLED, Backtests, pool_results
@@ -670,7 +669,3 @@ def render_index(plan: LoadedPlan, year: int, langs: list[str] | tuple[str, ...]
         vintage=meta.get("vintage"), vintage_text=lambda lang: vintage_text(meta.get("vintage"), lang),
         css=(HERE / "static" / "report.css").read_text(encoding="utf-8"), t=t)
 
-
-def write_pdf(html: str, path: Path) -> None:
-    """Print the report with WeasyPrint (A4, page numbers, bookmarks from headings); fetches only data: URIs."""
-    HTML(string=html, url_fetcher=URLFetcher(allowed_protocols={"data"})).write_pdf(Path(path))

@@ -22,7 +22,8 @@ from planeval.method.coverage import context_points
 from planeval.inputs.data import load_dataset
 from planeval.presentation.formats import probability as fmt_probability
 from planeval.inputs.plan import load_plan
-from planeval.presentation.report import render_html, report_view, write_pdf
+from planeval.presentation import typst
+from planeval.presentation.report import render_html, report_view
 from planeval.presentation.views import already_met
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -318,7 +319,7 @@ def test_partial_labels_of_one_year_do_not_overlap_and_old_totals_stay_off(loade
 
 # 4 and 7 (layout). The summary table fits one A4 page in each language; no header is cut at the margin.
 
-RIGHT_MARGIN_PT = 595.28 - 14 / 25.4 * 72  # A4 width less the 14 mm right margin of report.css
+RIGHT_MARGIN_PT = 595.28 - 14 / 25.4 * 72  # A4 width less the 14 mm right margin of templates/report.typ
 
 
 def test_pdf_layout(loaded, tmp_path):
@@ -326,10 +327,10 @@ def test_pdf_layout(loaded, tmp_path):
     from planeval.pipeline.notebook import collect_records
     records = collect_records(plan, ds, 2023, plan.plan.method_config)
     for lang in i18n.LANGS:
-        out = render_html(report_view(plan=plan, dataset=ds, records=records, figures={}, config=plan.plan.method_config,
-                          year=2023, lang=lang, meta=META))
+        view = report_view(plan=plan, dataset=ds, records=records, figures={}, config=plan.plan.method_config,
+                           year=2023, lang=lang, meta=META)
         pdf = tmp_path / f"{lang}.pdf"
-        write_pdf(out, pdf)
+        typst.write_pdf(view, pdf)
         pages = subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, text=True,
                                check=True).stdout.split("\f")
         caption = i18n.t("summary.table", lang)

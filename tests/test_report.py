@@ -7,7 +7,6 @@ import dataclasses
 import io
 import json
 import re
-import subprocess
 import warnings
 from html.parser import HTMLParser
 from pathlib import Path
@@ -22,7 +21,7 @@ from planeval.presentation.charts import indicator_chart, overview_figure, png_b
 from planeval.inputs.data import load_dataset
 from planeval.inputs.plan import load_plan
 from planeval.presentation.formats import number as fmt_number
-from planeval.presentation.report import render_html, report_view, render_index, safe_url, write_pdf
+from planeval.presentation.report import render_html, report_view, render_index, safe_url
 from planeval.presentation.views import CALIBRATION_FIGURES, NO_BASE
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -201,19 +200,6 @@ def test_chart_png_is_opaque_rgb_at_150_dpi(height_in: float, rows: int) -> None
     assert (image.format, image.mode, image.size) == ("PNG", "RGB", (1200, rows))
     assert image.getpixel((0, 0)) == (255, 255, 255)  # the white figure background, flattened
     assert round(image.info["dpi"][0]) == 150
-
-
-def test_pdf(setup):
-    _, _, _, html, out = setup
-    a, b = out / "a.pdf", out / "b.pdf"
-    write_pdf(html["zh"], a)
-    write_pdf(html["zh"], b)
-    assert a.read_bytes() == b.read_bytes()
-    text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(a), "-"], capture_output=True, text=True, check=True).stdout
-    for name in ("城镇调查失业率", "城镇新增就业岗位", "社会保障卡持卡人数", "未能识别的第八项新增指标"):
-        assert name in text
-    fonts = subprocess.run(["pdffonts", str(a)], capture_output=True, text=True, check=True).stdout
-    assert any("NotoSansCJK" in line.replace("-", "") and " yes " in line for line in fonts.splitlines())
 
 
 def test_dollar_signs_in_names_and_units_are_drawn_as_text(tmp_path):

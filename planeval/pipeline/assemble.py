@@ -27,7 +27,7 @@ def assemble(loaded: LoadedPlan, as_of: Dataset, ids: list[str], year: int, lang
              workers: Workers | None = None) -> list[Path]:
     """Write report.<lang>.html/.pdf per language, index.html, and report.html/.pdf (the first language).
 
-    Each language's page and its PDF (WeasyPrint: single-threaded, the slowest step) are made by
+    Each language's page and its PDF (Typst, :mod:`planeval.presentation.typst`) are made by
     ``workers`` (the first language here, the others in their own processes meanwhile), or one after
     another here without them. ``backtests``: :func:`backtest_all` of the same
     arguments, if the caller computed them ahead.
@@ -62,11 +62,12 @@ def assemble(loaded: LoadedPlan, as_of: Dataset, ids: list[str], year: int, lang
 
 
 def _language(folder: Path, lang: str, render_args: dict[str, Any]) -> list[Path]:
-    """report.<lang>.html and its PDF."""
-    from planeval.presentation import report
+    """report.<lang>.html and its PDF, both laid out from the same view."""
+    from planeval.presentation import report, typst
 
-    html = report.render_html(report.report_view(lang=lang, **render_args))
+    view = report.report_view(lang=lang, **render_args)
+    html = report.render_html(view)
     html_path, pdf_path = folder / f"report.{lang}.html", folder / f"report.{lang}.pdf"
     html_path.write_text(html, encoding="utf-8")
-    report.write_pdf(html, pdf_path)
+    typst.write_pdf(view, pdf_path)
     return [html_path, pdf_path]

@@ -12,7 +12,7 @@ from planeval.pipeline.digests import files_digest
 
 NAME = "manifest.json"
 PACKAGES = ("papermill", "nbclient", "nbformat", "ipykernel", "pandas", "numpy", "scipy", "statsmodels",
-            "matplotlib", "seaborn", "pandera", "pydantic", "jinja2", "weasyprint")
+            "matplotlib", "seaborn", "pandera", "pydantic", "jinja2", "typst", "python-docx", "openpyxl")
 
 
 def read(report_dir: Path) -> dict[str, Any]:

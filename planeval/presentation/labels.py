@@ -377,6 +377,11 @@ def has(key: str) -> bool:
     return key in _S
 
 
+def keys() -> list[str]:
+    """Every key of the catalogue (a format that lays the report out itself, like the Typst PDF, takes them all)."""
+    return list(_S)
+
+
 def status_code(code: str | None) -> str:
     """The display code of a record's status code (an old code read as its new name)."""
     return STATUS_ALIASES.get(code or "", code or "")

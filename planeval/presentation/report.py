@@ -1,5 +1,6 @@
-"""The report's HTML and PDF: one self-contained HTML page per language (CSS inlined, figures as data URIs)
-and its PDF, laid out from the display cells of :func:`planeval.presentation.views.report_view`.
+"""The report's HTML: one self-contained HTML page per language (CSS inlined, figures as data URIs), laid
+out from the display cells of :func:`planeval.presentation.views.report_view`; its PDF is laid out from
+the same view by :mod:`planeval.presentation.typst`.
 
 Jinja2 autoescapes every string, and only http(s) URLs become links.
 """
@@ -11,8 +12,6 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
-from weasyprint import HTML
-from weasyprint.urls import URLFetcher
 
 from planeval.inputs.plan import LoadedPlan
 from planeval.presentation.labels import HTML_LANG, t
@@ -58,7 +57,3 @@ def render_index(plan: LoadedPlan, year: int, langs: list[str] | tuple[str, ...]
         vintage=meta.get("vintage"), vintage_text=lambda lang: vintage_text(meta.get("vintage"), lang),
         css=_css(), t=t)
 
-
-def write_pdf(html: str, path: Path) -> None:
-    """Print the report with WeasyPrint (A4, page numbers, bookmarks from headings); fetches only data: URIs."""
-    HTML(string=html, url_fetcher=URLFetcher(allowed_protocols={"data"})).write_pdf(Path(path))

@@ -26,7 +26,7 @@ from planeval.inputs.plan import LoadedPlan
 def assemble(loaded: LoadedPlan, as_of: Dataset, ids: list[str], year: int, langs: tuple[str, ...], folder: Path,
              meta: dict[str, Any], log: Callable[[str], None] = print, jobs: int = 1,
              backtests: Backtests | None = None) -> list[Path]:
-    """Write report.<lang>.html/.pdf per language, index.html, and report.html/.pdf (the first language).
+    """Write report.<lang>.html/.pdf/.docx per language, index.html, and report.html/.pdf/.docx (the first language).
 
     Each language's page and its PDF (WeasyPrint: single-threaded, the slowest step) are made in a
     process of their own, up to ``jobs`` at once. ``backtests``: :func:`backtest_all` of the same
@@ -59,7 +59,7 @@ def assemble(loaded: LoadedPlan, as_of: Dataset, ids: list[str], year: int, lang
     index = folder / "index.html"
     index.write_text(report.render_index(loaded, year, langs, meta, preliminary=bool(report.awaiting_end_year(records, year))),
                      encoding="utf-8")
-    for suffix in ("html", "pdf"):
+    for suffix in ("html", "pdf", "docx"):
         default = folder / f"report.{suffix}"
         shutil.copyfile(folder / f"report.{langs[0]}.{suffix}", default)
         written.append(default)
@@ -83,11 +83,13 @@ def _die_with_parent(parent: int) -> None:
 
 
 def _language(folder: Path, lang: str, render_args: dict[str, Any]) -> list[Path]:
-    """report.<lang>.html and its PDF."""
-    from planeval.presentation import report
+    """report.<lang>.html, its PDF and its Word document."""
+    from planeval.presentation import docx, report
 
-    html = report.render_html(report.report_view(lang=lang, **render_args))
+    view = report.report_view(lang=lang, **render_args)
+    html = report.render_html(view)
     html_path, pdf_path = folder / f"report.{lang}.html", folder / f"report.{lang}.pdf"
     html_path.write_text(html, encoding="utf-8")
     report.write_pdf(html, pdf_path)
-    return [html_path, pdf_path]
+    docx.write_docx(view, folder / f"report.{lang}.docx")
+    return [html_path, pdf_path, folder / f"report.{lang}.docx"]

@@ -35,6 +35,7 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
+from docx.text.run import Run
 
 from planeval.presentation.labels import DASH, HTML_LANG, t
 
@@ -284,8 +285,15 @@ class _Report:
         paragraph._p.insert(1 if paragraph._p.pPr is not None else 0, start)
         paragraph._p.append(end)
 
+    def styled(self, style_id: str | None, text: str = "") -> Paragraph:
+        """A new paragraph in the style of this id (python-docx's lookup by name scans every style)."""
+        paragraph = self.doc.add_paragraph(text)
+        if style_id:
+            paragraph._p.style = style_id
+        return paragraph
+
     def heading(self, text: str, level: int, anchor: str | None = None) -> Paragraph:
-        paragraph = self.doc.add_heading(text, level)
+        paragraph = self.styled(f"Heading{level}", text)
         name = anchor or f"_h{len(self.headings) + 1}"
         self.bookmark(paragraph, name)
         if level <= 2:
@@ -293,7 +301,7 @@ class _Report:
         return paragraph
 
     def para(self, text: str = "", style: str | None = None, small: bool = False, grey: bool = False) -> Paragraph:
-        paragraph = self.doc.add_paragraph(style=style)
+        paragraph = self.styled(style)
         if text:
             run = paragraph.add_run(text)
             if small:
@@ -304,7 +312,7 @@ class _Report:
 
     def bullets(self, items: list[str]) -> None:
         for item in items:
-            self.para(item, style="List Bullet")
+            self.para(item, style="ListBullet")
 
     def link(self, paragraph: Paragraph, text: str, anchor: str | None = None, url: str | None = None,
              size: float | None = None) -> None:
@@ -385,10 +393,10 @@ class _Report:
         return table
 
     def fit(self, table: Table, widths: list[float], size: float) -> None:
-        total = sum(widths)
-        layout = OxmlElement("w:tblLayout")
-        layout.set(qn("w:type"), "fixed")
-        table._tbl.tblPr.append(layout)
+        total = sum(widths)  # fixed layout (table.autofit = False): the columns keep these widths
+        table_width = table._tbl.tblPr.find(qn("w:tblW"))
+        table_width.set(qn("w:type"), "dxa")
+        table_width.set(qn("w:w"), str(int(TEXT_W // 635)))  # EMU -> twips
         emus = [int(TEXT_W * w / total) for w in widths]
         for col, width in zip(table.columns, emus):
             col.width = width
@@ -401,13 +409,10 @@ class _Report:
                     for run in paragraph.runs:
                         if run.font.size is None:
                             run.font.size = Pt(size)
-                    for link in paragraph._p.findall(qn("w:hyperlink")):
-                        for r in link.findall(qn("w:r")):
-                            rpr = r.get_or_add_rPr()
-                            if rpr.find(qn("w:sz")) is None:
-                                sz = OxmlElement("w:sz")
-                                sz.set(qn("w:val"), str(int(size * 2)))
-                                rpr.append(sz)
+                    for r in paragraph._p.iterchildren(qn("w:hyperlink")):
+                        for run in (Run(r_, paragraph) for r_ in r.iterchildren(qn("w:r"))):
+                            if run.font.size is None:
+                                run.font.size = Pt(size)
 
     def figure(self, uri: str | None, caption: str) -> None:
         """A PNG data URI as a picture with a numbered caption ("Figure 3: ...")."""
@@ -421,7 +426,7 @@ class _Report:
         picture.paragraph_format.keep_with_next = True
         picture.add_run().add_picture(io.BytesIO(png), width=shown)
         self.figure_no += 1
-        label = self.doc.add_paragraph(style="Caption")
+        label = self.styled("Caption")
         label.alignment = WD_ALIGN_PARAGRAPH.CENTER
         label.add_run(self.t("docx.figure") + " ")
         _field(label, "SEQ Figure \\* ARABIC", str(self.figure_no))
@@ -463,8 +468,8 @@ class _Report:
 
     def cover(self) -> None:
         v, lang = self.v, self.lang
-        self.doc.add_paragraph(v["plan"].name[lang], style="Title")
-        self.doc.add_paragraph(f"{_title(v)} · {v['year']}", style="Subtitle")
+        self.styled("Title", v["plan"].name[lang])
+        self.styled("Subtitle", f"{_title(v)} · {v['year']}")
         for note in (v["partial"], v["preliminary"]):
             if note:
                 self.para(note).runs[0].font.color.rgb = RGBColor(0x8A, 0x4B, 0x08)
@@ -498,7 +503,7 @@ class _Report:
         anchor = title._p
         entries = []
         for level, text, name in self.headings:
-            paragraph = self.doc.add_paragraph(style=f"toc {level}")
+            paragraph = self.styled(f"toc{level}")
             self.link(paragraph, text, anchor=name)
             entries.append(paragraph)
         hint = self.doc.add_paragraph()
@@ -544,7 +549,7 @@ class _Report:
                          r["forecast"], r["probability"]])
         header = [self.t(f"col.{k}") for k in ("indicator", "target", "base", "latest", "progress", "status",
                                                 "forecast", "probability")]
-        table = self.table(header, rows, [2.4, 2.2, 1.5, 1.8, 1.2, 1.5, 1.6, 1.6], size=7.5,
+        table = self.table(header, rows, [2.3, 2.1, 1.3, 1.8, 1.4, 1.8, 1.5, 1.6], size=7.5,
                            caption=self.t("summary.table"))
         # each row's one reason, under it across the value columns (the page's "why" row)
         for r, row in zip(reversed(v["rows"]), reversed(table.rows[1:])):

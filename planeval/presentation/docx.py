@@ -627,19 +627,20 @@ class _Report:
                 self.bullets(items)
         if s["shown"]:
             self.heading(self.t("ind.values"), 3)
-            rows = []
-            for r in s["shown"]:
-                kind = r["kind"] + ("" if r["used"] else self.t("ind.not_used"))
-                rows.append([r["period"], r["value"], kind, lambda p, sid=r["source"]: self.src(p, sid), r["note"]])
-            table = self.table(self.values_header(), rows, [1.3, 1.4, 1.4, 0.8, 4.1], size=8)
-            for r, row in zip(s["shown"], table.rows[1:]):
-                if not r["used"]:
-                    for target in row.cells:
-                        for run in target.paragraphs[0].runs:
-                            run.font.color.rgb = GREY
+            self.values(s["shown"])
 
-    def values_header(self) -> list[str]:
-        return [self.t("col.period"), self.t("fig.value"), self.t("col.kind"), self.t("col.source"), self.t("col.note")]
+    def values(self, shown: list[dict[str, Any]]) -> None:
+        """A table of values with their sources (an indicator's or a context series'); a value the
+        verdict does not use (``used`` false) is greyed and says so."""
+        rows = [[r["period"], r["value"], r["kind"] + ("" if r.get("used", True) else self.t("ind.not_used")),
+                 lambda p, sid=r["source"]: self.src(p, sid), r["note"]] for r in shown]
+        header = [self.t("col.period"), self.t("fig.value"), self.t("col.kind"), self.t("col.source"), self.t("col.note")]
+        table = self.table(header, rows, [1.3, 1.4, 1.4, 0.8, 4.1], size=8)
+        for r, row in zip(shown, table.rows[1:]):
+            if not r.get("used", True):
+                for target in row.cells:
+                    for run in target.paragraphs[0].runs:
+                        run.font.color.rgb = GREY
 
     def scorecard(self) -> None:
         sc, v = self.v["scorecard"], self.v
@@ -713,9 +714,7 @@ class _Report:
                         p.add_run(self.t("sep"))
                     self.ind_link(ind)(p)
             if c["rows"]:
-                rows = [[r["period"], r["value"], r["kind"], lambda p, sid=r["source"]: self.src(p, sid), r["note"]]
-                        for r in c["rows"]]
-                self.table(self.values_header(), rows, [1.3, 1.4, 1.4, 0.8, 4.1], size=8)
+                self.values(c["rows"])
             else:
                 self.para(self.t("context.no_rows", year=self.v["year"]), grey=True)
 

@@ -557,11 +557,13 @@ class _Report:
                 extra = table.add_row()
                 _keep_row(extra)
                 row._tr.addnext(extra._tr)
-                extra.cells[0].paragraphs[0].paragraph_format.space_after = Pt(0)
+                first = extra.cells[0].paragraphs[0].paragraph_format
+                first.space_after, first.line_spacing = Pt(0), Pt(9)  # exactly the reason's line, not a 10 pt one
                 merged = extra.cells[1].merge(extra.cells[-1])
                 run = merged.paragraphs[0].add_run(r["reason"])
                 run.font.size, run.font.color.rgb = Pt(7), GREY
                 merged.paragraphs[0].paragraph_format.space_after = Pt(0)
+                merged.paragraphs[0].paragraph_format.line_spacing = Pt(9)
         if v["end_observed"]:
             self.para(self.t("summary.end_observed"), small=True, grey=True)
         self.heading(self.t("summary.counts"), 2)

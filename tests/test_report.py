@@ -163,7 +163,7 @@ def test_helpers():
 def test_index(setup):
     plan = setup[0]
     html = render_index(plan, 2023, ["zh", "en"], META)
-    for name in ("report.zh.html", "report.en.html", "report.zh.pdf", "report.en.pdf"):
+    for name in ("report.zh.html", "report.en.html", "report.zh.pdf", "report.en.pdf", "report.zh.docx", "report.en.docx"):
         assert f'href="{name}"' in html
     assert "http" not in html
 

@@ -81,10 +81,12 @@ def full_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_a_run_writes_the_expected_files(full_run: Path) -> None:
     names = {p.name for p in full_run.iterdir()}
     assert {"report.zh.html", "report.en.html", "report.zh.pdf", "report.en.pdf", "index.html", "report.html",
-            "report.pdf", "manifest.json", "notebooks", "results"} <= names
+            "report.pdf", "report.zh.docx", "report.en.docx", "report.docx", "manifest.json", "notebooks",
+            "results"} <= names
     assert sorted(p.stem for p in (full_run / "notebooks").glob("*.ipynb")) == sorted([*IDENTIFIED, "summary"])
     assert sorted(p.stem for p in (full_run / "results").glob("*.json")) == sorted(IDENTIFIED)
     assert (full_run / "report.pdf").read_bytes() == (full_run / "report.zh.pdf").read_bytes()
+    assert (full_run / "report.docx").read_bytes() == (full_run / "report.zh.docx").read_bytes()
     assert not list(full_run.parent.glob(".staging-*"))
 
 

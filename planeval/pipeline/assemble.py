@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 def assemble(loaded: LoadedPlan, as_of: Dataset, ids: list[str], year: int, langs: tuple[str, ...], folder: Path,
              meta: dict[str, Any], log: Callable[[str], None] = print, backtests: Backtests | None = None,
              workers: Workers | None = None) -> list[Path]:
-    """Write report.<lang>.html/.pdf per language, index.html, and report.html/.pdf (the first language).
+    """Write report.<lang>.html/.pdf/.docx per language, index.html, and report.html/.pdf/.docx (the first language).
 
     Each language's page and its PDF (Typst, :mod:`planeval.presentation.typst`) are made by
     ``workers`` (the first language here, the others in their own processes meanwhile), or one after
@@ -54,7 +54,7 @@ def assemble(loaded: LoadedPlan, as_of: Dataset, ids: list[str], year: int, lang
     index = folder / "index.html"
     index.write_text(report.render_index(loaded, year, langs, meta, preliminary=bool(report.awaiting_end_year(records, year))),
                      encoding="utf-8")
-    for suffix in ("html", "pdf"):
+    for suffix in ("html", "pdf", "docx"):
         default = folder / f"report.{suffix}"
         shutil.copyfile(folder / f"report.{langs[0]}.{suffix}", default)
         written.append(default)
@@ -62,12 +62,13 @@ def assemble(loaded: LoadedPlan, as_of: Dataset, ids: list[str], year: int, lang
 
 
 def _language(folder: Path, lang: str, render_args: dict[str, Any]) -> list[Path]:
-    """report.<lang>.html and its PDF, both laid out from the same view."""
-    from planeval.presentation import report, typst
+    """report.<lang>.html, its PDF and its Word document, all laid out from the same view."""
+    from planeval.presentation import docx, report, typst
 
     view = report.report_view(lang=lang, **render_args)
     html = report.render_html(view)
     html_path, pdf_path = folder / f"report.{lang}.html", folder / f"report.{lang}.pdf"
     html_path.write_text(html, encoding="utf-8")
     typst.write_pdf(view, pdf_path)
-    return [html_path, pdf_path]
+    docx.write_docx(view, folder / f"report.{lang}.docx")
+    return [html_path, pdf_path, folder / f"report.{lang}.docx"]

@@ -333,6 +333,11 @@ _S: dict[str, tuple[str, str]] = {
     # Index page.
     "index.html": ("网页版", "Web page"),
     "index.pdf": ("PDF版", "PDF"),
+    "index.docx": ("Word版", "Word"),
+    # Word document.
+    "docx.figure": ("图", "Figure"),
+    "docx.toc_hint": ("在 Word 中右键单击目录并选择“更新域”，即可显示页码。",
+                      "In Word, right-click the contents and choose Update Field to show page numbers."),
     "lang.zh": ("中文", "中文"),
     "lang.en": ("English", "English"),
     # Charts.

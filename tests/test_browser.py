@@ -121,7 +121,7 @@ def _shot(page, name: str, **kw) -> Path:
 def _rows(page) -> list[tuple[str, str]]:
     """(indicator link, status) of the summary rows shown, top to bottom."""
     return page.eval_on_selector_all(
-        "#summary-table tbody tr[data-status]",
+        "table.summary tbody tr[data-status]",
         "rows => rows.filter(r => !r.hidden).map(r => [r.cells[0].querySelector('a').getAttribute('href'), r.dataset.status])")
 
 
@@ -134,7 +134,7 @@ def test_page_loads_offline_without_errors(report, open_page, lang):
     assert p.network == []
     # the script ran: the filter is shown, the headings are sort buttons
     assert p.page.is_visible("#status-filter")
-    assert p.page.locator("#summary-table thead th button.sort").count() == 8
+    assert p.page.locator("table.summary thead th button.sort").count() == 8
 
 
 def test_clicking_a_heading_sorts_the_table(report, open_page):
@@ -146,26 +146,28 @@ def test_clicking_a_heading_sorts_the_table(report, open_page):
     p_of = {i: r.get("probability") for i, r in records.items() if r.get("probability") is not None}
     assert p_of == pytest.approx({"unemployment_rate": 0.0, "entrepreneurial_activity_rate": 0.133, "new_jobs": 0.976}, abs=5e-4)
     rest = [h for h in order if h[5:] not in p_of]  # no probability shown: last, in plan order, either way
-    prob = "#summary-table thead th:nth-child(8)"
+    prob = "table.summary thead th:nth-child(8)"
     p.page.click(f"{prob} button")
     assert [h for h, _ in _rows(p.page)] == ["#ind-unemployment_rate", "#ind-entrepreneurial_activity_rate", "#ind-new_jobs", *rest]
     assert p.page.get_attribute(prob, "aria-sort") == "ascending"
     p.page.click(f"{prob} button")
     assert [h for h, _ in _rows(p.page)] == ["#ind-new_jobs", "#ind-entrepreneurial_activity_rate", "#ind-unemployment_rate", *rest]
     assert p.page.get_attribute(prob, "aria-sort") == "descending"
+    p.page.evaluate("document.getElementById('summary').scrollIntoView()")
+    _shot(p.page, "desktop-summary-sorted.png")
     # Progress, descending: new jobs and pensions 3 of 3 years met (1; plan order between equals),
     # skills training at least 207.35 of 500 (10k person-times; "≥ 41%"), the unemployment rate 1 of 3 years.
     assert (records["skills_training"]["lower_bound"], records["skills_training"]["target"]) == (pytest.approx(207.35), 500)
     assert records["unemployment_rate"]["years_met"] == [2023]
-    p.page.click("#summary-table thead th:nth-child(5) button")
-    p.page.click("#summary-table thead th:nth-child(5) button")
+    p.page.click("table.summary thead th:nth-child(5) button")
+    p.page.click("table.summary thead th:nth-child(5) button")
     assert [h for h, _ in _rows(p.page)][:4] == ["#ind-new_jobs", "#ind-pensions", "#ind-skills_training", "#ind-unemployment_rate"]
     # Indicator, twice: descending by number, so the 13th indicator comes first
-    p.page.click("#summary-table thead th:nth-child(1) button")
-    p.page.click("#summary-table thead th:nth-child(1) button")
+    p.page.click("table.summary thead th:nth-child(1) button")
+    p.page.click("table.summary thead th:nth-child(1) button")
     assert [h for h, _ in _rows(p.page)] == order[::-1]
     # each reason row still sits right under its indicator's row
-    kinds = p.page.eval_on_selector_all("#summary-table tbody tr", "rows => rows.map(r => r.classList.contains('why') ? 'why' : 'row')")
+    kinds = p.page.eval_on_selector_all("table.summary tbody tr", "rows => rows.map(r => r.classList.contains('why') ? 'why' : 'row')")
     assert kinds[0] == "row" and "why" in kinds and ["why", "why"] not in [kinds[i:i + 2] for i in range(len(kinds))]
 
 
@@ -177,7 +179,7 @@ def test_status_filter_hides_the_other_rows(report, open_page):
     shown = _rows(p.page)
     assert [c for _, c in shown] == [wanted] * codes.count(wanted)
     assert 0 < len(shown) < len(codes)
-    hidden_why = p.page.eval_on_selector_all("#summary-table tbody tr.why", "rows => rows.filter(r => !r.hidden).length")
+    hidden_why = p.page.eval_on_selector_all("table.summary tbody tr.why", "rows => rows.filter(r => !r.hidden).length")
     assert hidden_why <= len(shown)
     p.page.evaluate("document.getElementById('summary').scrollIntoView()")
     _shot(p.page, "desktop-summary-filtered.png")
@@ -257,7 +259,7 @@ def test_without_script_the_table_is_complete_and_points_have_titles(report, bro
     try:
         page = context.new_page()
         page.goto(report["pages"]["en"].as_uri())
-        assert page.locator("#summary-table tbody tr[data-status]").count() == 13
+        assert page.locator("table.summary tbody tr[data-status]").count() == 13
         assert not page.is_visible("#status-filter")
         title = page.locator("#ind-unemployment_rate .chart-box button.pt").nth(
             _point(report, "unemployment_rate", "2023", "history")).get_attribute("title")

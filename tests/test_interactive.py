@@ -141,7 +141,7 @@ def test_summary_rows_carry_what_they_sort_and_filter_by(page):
     # an indicator without a record sorts last: no progress, no probability
     missing = next(r for r in view["rows"] if r["status"]["code"] == "not_identified")
     assert missing["sort"]["progress"] == missing["sort"]["probability"] == ""
-    summary = html.split('<table class="summary" id="summary-table">')[1].split("</table>")[0]
+    summary = html.split('<table class="summary">')[1].split("</table>")[0]
     assert summary.count("<tr data-status=") == len(view["rows"]) == 13
     assert f'<tr data-status="{nj["status"]["code"]}">' in summary
     tools = html.split('id="summary-tools"')[1].split("</div>")[0]

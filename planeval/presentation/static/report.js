@@ -105,7 +105,7 @@
     });
   }
 
-  var table = doc.getElementById("summary-table");
+  var table = doc.querySelector("table.summary");
   if (table && table.tHead && table.tBodies.length) { summaryTable(table); }
   each(doc.querySelectorAll(".chart-box"), chart);
   doc.addEventListener("click", hide);

@@ -92,7 +92,7 @@ def html(loaded):
 def summary_rows(html: str) -> dict[str, str]:
     """indicator id -> the HTML of its summary row plus its reason row."""
     table = html.split('<table class="summary">')[1].split("</table>")[0]
-    rows = re.findall(r'<tr>\s*<td><a href="#ind-([a-z0-9_]+)">(.*?)</tr>\s*(<tr class="why">.*?</tr>)?', table, flags=re.S)
+    rows = re.findall(r'<tr[^>]*>\s*<td[^>]*><a href="#ind-([a-z0-9_]+)">(.*?)</tr>\s*(<tr class="why">.*?</tr>)?', table, flags=re.S)
     return {iid: body + why for iid, body, why in rows}
 
 

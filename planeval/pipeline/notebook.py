@@ -70,7 +70,8 @@ def write_outputs(record: Record, output_dir: str | Path, plan: LoadedPlan | Non
         path = chart_file(out, record.indicator_id, lang)
         with warnings.catch_warnings():
             warnings.simplefilter("error", UserWarning)  # a missing glyph is an error, not a tofu box
-            charts.save_png(charts.indicator_chart(data, lang, plan=plan, context=context), path)
+            fig = charts.indicator_chart(data, lang, plan=plan, context=context)
+            charts.save_png(fig, path, points=charts.chart_points(fig, data))
         written.append(path)
     return written
 

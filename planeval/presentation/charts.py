@@ -368,12 +368,73 @@ def _freeze(fig: Figure) -> Figure:
     return fig
 
 
-def png_bytes(fig: Figure) -> bytes:
+POINTS_KEY = "planeval:points"  # the PNG text chunk that holds the chart's points (see chart_points)
+POINT_FIELDS = ("period", "value", "qualifier", "unit", "kind", "source")
+
+
+def chart_points(fig: Figure, record: dict[str, Any]) -> list[dict[str, Any]]:
+    """Where the readings :func:`indicator_chart` drew lie on its image, for the HTML page's hover and
+    tap: per reading its position as fractions of the figure (``x`` from the left, ``y`` from the top),
+    what it is (``series``: history, base, annual_target, evidence, forecast, or a rule series id) and
+    the reading's own fields (period, value, qualifier, unit, kind, source; a forecast year has its
+    80% ``low`` and ``high`` and no source). The positions come from the axes' own transform, so they
+    are where the markers are. Readings outside the axes (a span of a previous plan) and a second
+    reading (the base year's value is also a history point) are left out; two readings at one spot
+    (a year's value and its annual target) are both kept.
+    Context series are not included: their rows and sources are in the report's context table."""
+    b, e, kind = record["base_year"], record["end_year"], record["kind"]
+    ax = fig.axes[0]
+    marks: list[tuple[str, dict[str, Any]]] = []
+    if kind == "qualitative":
+        marks += [(sid, q) for sid, pts in sorted(record.get("rule_series", {}).items()) for q in pts if q["used"]]
+    else:
+        marks += [("history", q) for q in record["history"] if q["used"]]
+        if record.get("base") and kind != "cumulative":
+            marks.append(("base", record["base"]))
+    marks += [("annual_target", q) for q in record.get("annual_targets", [])]
+    marks += [("evidence", q) for q in record.get("evidence", []) if in_plan_chart(q["period"], b, e)]
+    fc = record.get("forecast") or {}
+    for year, (low, med, high) in sorted((fc.get("fan") or {}).items()):
+        marks.append(("forecast", {"period": year, "value": med, "qualifier": "=", "unit": record["unit"],
+                                   "kind": "forecast", "source": None, "low": low, "high": high}))
+    to_fig = fig.transFigure.inverted()
+    box = ax.get_window_extent()
+    out: list[dict[str, Any]] = []
+    seen: set[tuple[Any, ...]] = set()
+    for series, q in marks:
+        if q.get("value") is None:
+            continue
+        x_px, y_px = ax.transData.transform((period_end(q["period"]), q["value"]))
+        if not (box.x0 - 1 <= x_px <= box.x1 + 1 and box.y0 - 1 <= y_px <= box.y1 + 1):
+            continue
+        fx, fy = to_fig.transform((x_px, y_px))
+        reading = tuple(q.get(k) for k in POINT_FIELDS)
+        if reading in seen:
+            continue
+        seen.add(reading)
+        out.append({"x": round(float(fx), 4), "y": round(1 - float(fy), 4), "series": series, **dict(zip(POINT_FIELDS, reading)),
+                    **({"low": q["low"], "high": q["high"]} if "low" in q else {})})
+    return out
+
+
+def read_points(path: Path | str) -> list[dict[str, Any]] | None:
+    """The points :func:`save_png` stored in a chart's PNG; None for a PNG without them."""
+    import json
+
+    from PIL import Image
+
+    with Image.open(path) as image:
+        text = getattr(image, "text", {}).get(POINTS_KEY)
+    return None if text is None else json.loads(text)
+
+
+def png_bytes(fig: Figure, points: list[dict[str, Any]] | None = None) -> bytes:
     """The figure as PNG bytes: fixed dpi, no software/date metadata, so the same figure gives the same bytes.
 
     Flattened onto white as RGB: a chart has no transparency to keep, the file is smaller, and the
     PDF step embeds it as it is instead of splitting off an alpha mask (about half of WeasyPrint's
-    image work).
+    image work). ``points`` (:func:`chart_points`) are kept in a text chunk of the PNG, so the chart
+    and where its readings lie travel as one file (:func:`read_points`).
     """
     import numpy as np
     from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -389,9 +450,17 @@ def png_bytes(fig: Figure) -> bytes:
         fig.set_dpi(dpi)
     flat = Image.alpha_composite(Image.new("RGBA", drawn.size, "white"), drawn).convert("RGB")
     out = io.BytesIO()
-    flat.save(out, format="png", dpi=(DPI, DPI))
+    info = None
+    if points is not None:
+        import json
+
+        from PIL.PngImagePlugin import PngInfo
+
+        info = PngInfo()
+        info.add_itxt(POINTS_KEY, json.dumps(points, ensure_ascii=False, sort_keys=True, separators=(",", ":")))
+    flat.save(out, format="png", dpi=(DPI, DPI), pnginfo=info)
     return out.getvalue()
 
 
-def save_png(fig: Figure, path: Path | str) -> None:
-    Path(path).write_bytes(png_bytes(fig))
+def save_png(fig: Figure, path: Path | str, points: list[dict[str, Any]] | None = None) -> None:
+    Path(path).write_bytes(png_bytes(fig, points))

@@ -362,6 +362,22 @@ _S: dict[str, tuple[str, str]] = {
     "chart.context": ("背景：{name}", "context: {name}"),
     "chart.context_axis": ("背景数据", "context"),
     "chart.progress": ("目标进度 P（条形）与时间进度 τ（竖线）", "progress P (bar) against elapsed share τ (tick)"),
+    # The interactive page: a chart point's reading, the summary table's sorting and status filter.
+    "chart.hint": ("将鼠标移到图中数据点上（手机上点按），可查看其期间、数值、限定和来源。",
+                   "Hover over a point of the chart (tap it on a phone) to see its period, value, qualifier and source."),
+    "tip.value": ("数值", "value"),
+    "tip.qualifier": ("限定", "qualifier"),
+    "tip.source": ("来源", "source"),
+    "tip.forecast": ("本报告的预测，80%区间 {low}–{high}", "this report's forecast, 80% interval {low}–{high}"),
+    "qual.=": ("确切值", "exact"),
+    "qual.~": ("约数", "approximate"),
+    "qual.<=": ("上限：不超过该值", "at most this value"),
+    "qual.<": ("上限：低于该值", "below this value"),
+    "qual.>=": ("下限：不低于该值", "at least this value"),
+    "qual.>": ("下限：高于该值", "above this value"),
+    "filter.status": ("按状态筛选", "Show status"),
+    "filter.all": ("全部", "all"),
+    "sort.hint": ("点击表头可按该列排序，再次点击则反向排序。", "Click a column heading to sort by it; click again to reverse."),
 }
 _S.update({f"status.{code}": names for code, names in STATUS.items() if code not in STATUS_ALIASES})
 _S.setdefault("status.broadly_on_track", ("基本符合预期", "broadly on track"))

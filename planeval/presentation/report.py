@@ -1,4 +1,4 @@
-"""The report's HTML: one self-contained HTML page per language (CSS inlined, figures as data URIs), laid
+"""The report's HTML: one self-contained HTML page per language (CSS and script inlined, figures as data URIs), laid
 out from the display cells of :func:`planeval.presentation.views.report_view`; its PDF is laid out from
 the same view by :mod:`planeval.presentation.typst`.
 
@@ -36,10 +36,18 @@ def _css() -> str:
 
 
 def render_html(view: dict[str, Any]) -> str:
-    """The report of :func:`report_view` as one self-contained HTML string (CSS inlined)."""
+    """The report of :func:`report_view` as one self-contained HTML string (CSS and script inlined)."""
     lang = view["lang"]
     return _env().get_template("report.html.j2").render(
-        t=lambda key, **kw: t(key, lang, **kw), css=_css(), **view)
+        t=lambda key, **kw: t(key, lang, **kw), css=_css(), js=_script(), **view)
+
+
+def _script() -> str:
+    """The page's one script (static/report.js: sorting, the status filter, chart points), inlined."""
+    js = (HERE / "static" / "report.js").read_text(encoding="utf-8")
+    if "</" in js:
+        raise ValueError("static/report.js must not contain '</': it is inlined in a <script> element")
+    return js
 
 
 def compile_templates() -> None:

@@ -296,6 +296,82 @@ def summary_row(ind: Indicator, rec: dict[str, Any] | None, lang: str, only: lis
     return view
 
 
+STATUS_ORDER = (*STATUSES, NO_RECORD, NOT_INCLUDED)  # the status column sorts best first, as the legend lists them
+
+
+def _sort_keys(row: dict[str, Any], rec: dict[str, Any] | None) -> dict[str, str]:
+    """The numbers the page's summary table sorts its number columns by (``data-key``), each what its
+    cell shows: indicator number, progress share (met years over judged years for each-year kinds),
+    status rank, probability; "" where the cell shows none (the page sorts those last)."""
+    def num(v: float | None) -> str:
+        return "" if v is None or not math.isfinite(v) else f"{v:.6g}"
+    code = row["status"]["code"]
+    keys = {"indicator": num(row["ind"].number), "status": str(STATUS_ORDER.index(code)) if code in STATUS_ORDER else "",
+            "progress": "", "probability": ""}
+    if rec is None:
+        return keys
+    if row["progress"]["text"] is not None:
+        if rec["kind"] in EACH_YEAR:
+            met, missed, unknown = (len(rec.get(k) or []) for k in ("years_met", "years_missed", "years_unknown"))
+            keys["progress"] = num(met / (met + missed + unknown)) if met + missed + unknown else ""
+        else:
+            low = _bound_beyond_sum(rec)
+            keys["progress"] = num(low / rec["target"] if low is not None and rec.get("target") else rec.get("progress"))
+    if row["probability"]["text"] is not None:
+        keys["probability"] = num(rec.get("probability"))
+    return keys
+
+
+def _point_tip(point: dict[str, Any], rec: dict[str, Any], unit: str, names: dict[str, str],
+               publishers: dict[str, str], lang: str) -> str:
+    """What a chart point shows when hovered or tapped, one line each: period and what it is, value,
+    qualifier, source (id and publisher; a forecast year: the forecast and its 80% interval)."""
+    colon = t("colon", lang)
+    series, kind = point["series"], point.get("kind")
+    what = (t("chart.median", lang) if series == "forecast"
+            else t(f"pkind.{kind}", lang) if series == "evidence" and has(f"pkind.{kind}")
+            else t("chart.evidence", lang) if series == "evidence"
+            else t(f"chart.{series}", lang) if series in ("history", "base", "annual_target")
+            else names.get(series, series))
+    shown_unit = unit if point.get("unit") in (None, rec["unit"]) else point["unit"]
+    lines = [f"{point['period']} · {what}",
+             f"{t('tip.value', lang)}{colon}{fmt.value(point['value'], point['qualifier'], shown_unit) or fmt.DASH}"]
+    if series == "forecast":
+        lines.append(t("tip.forecast", lang, low=fmt.number(point["low"]) or fmt.DASH, high=fmt.number(point["high"]) or fmt.DASH))
+    else:
+        q = point["qualifier"]
+        lines.append(f"{t('tip.qualifier', lang)}{colon}{t('qual.' + q, lang) if has('qual.' + q) else q}")
+        source = point.get("source") or fmt.DASH
+        publisher = publishers.get(source)
+        lines.append(f"{t('tip.source', lang)}{colon}{source}" + (f" · {publisher}" if publisher else ""))
+    return "\n".join(lines)
+
+
+def _chart_points(sections: list[dict[str, Any]], figures: dict[str, Path], plan: LoadedPlan, dataset: Dataset,
+                  lang: str) -> None:
+    """Each section's ``points``: the chart's readings (stored in its PNG by the notebook, see
+    :func:`planeval.presentation.charts.chart_points`) as ``left``/``top`` (per cent of the image)
+    and the ``tip`` the page shows on hover or tap; readings at one spot (a value and its year's
+    annual target) share one point whose tip gives each. Empty for a chart without stored points."""
+    publishers = {r.source: r.publisher for r in dataset.sources.itertuples(index=False)}
+    names = {c.id: c.name[lang] for c in plan.plan.context_series}
+    for s in sections:
+        s["points"] = []
+        rec, path = s["record"], figures.get(f"{s['ind'].id}.{lang}")
+        if rec is None or not s["chart"] or path is None:
+            continue
+        rule = {s["ind"].rule.compare: t("chart.rule_compare", lang)} if s["ind"].rule is not None else {}
+        unit = _unit(s["ind"], lang)
+        spots: dict[tuple[str, str], dict[str, str]] = {}
+        for p in charts.read_points(path) or []:
+            left, top, tip = f"{100 * p['x']:.2f}", f"{100 * p['y']:.2f}", _point_tip(p, rec, unit, names | rule, publishers, lang)
+            if (left, top) in spots:
+                spots[left, top]["tip"] += "\n\n" + tip
+            else:
+                spots[left, top] = {"left": left, "top": top, "series": p["series"], "tip": tip}
+        s["points"] = list(spots.values())
+
+
 def key_figures(ind: Indicator, rec: dict[str, Any], lang: str) -> list[tuple[str, Cell]]:
     """(label, cell) rows of the record's figures that apply to this target kind."""
     unit, kind = _unit(ind, lang), rec["kind"]
@@ -583,13 +659,17 @@ def report_view(*, plan: LoadedPlan, dataset: Dataset, records: list[dict[str, A
     projects = project_status(plan, dataset, year)
     for project in projects:
         project["status_name"] = t(f"project.{project['status']}", lang)
+    for row in rows:
+        row["sort"] = _sort_keys(row, by_id.get(row["ind"].id))
+    sections = [_section(ind, by_id.get(ind.id), figures, lang, only) for ind in p.indicators]
+    _chart_points(sections, figures, plan, dataset, lang)
     context = {
         "lang": lang, "html_lang": HTML_LANG[lang], "plan": p, "year": year, "meta": meta,
         "rows": rows, "counts": _counts(rows, lang), "findings": _findings(rows, lang),
         "needed": _needed(rows, by_id, lang), "binding": _binding(rows, lang),
         "n_results": sum(1 for r in rows if r["status"]["code"] not in ("not_identified", NO_RECORD)),
         "overview": _overview_uri(plan, records, lang, only),
-        "sections": [_section(ind, by_id.get(ind.id), figures, lang, only) for ind in p.indicators],
+        "sections": sections,
         "partial": partial, "final": year >= p.end_year, "preliminary": preliminary,
         "vintage": vintage_text(meta.get("vintage"), lang),
         "vintage_day": parse_vintage(meta["vintage"]).isoformat() if meta.get("vintage") else None,

@@ -403,11 +403,25 @@ def check_against_plan(obs: pd.DataFrame, plan: Plan, path: Path) -> None:
                          sheet=obs.attrs.get("sheet"))
 
 
+def check_units(obs: pd.DataFrame, plan: Plan, path: Path) -> None:
+    """A plan that words its units (``units:``) words every unit of its data that has letters in it:
+    the Chinese report prints none in English."""
+    if not plan.units:
+        return
+    bad = obs["unit"].map(lambda u: re.search("[A-Za-z]", u) is not None and plan.unit_name(u) is None).astype(bool)
+    if bad.any():
+        i = int(bad.idxmax())
+        raise InputError(path, f"unit {obs.at[i, 'unit']!r} has no Chinese form: add it to the plan's units "
+                               f"({obs.at[i, 'unit']!r}: {{zh: …, en: …}})", row=int(obs.at[i, "line"]), field="unit",
+                         sheet=obs.attrs.get("sheet"))
+
+
 def load_dataset(loaded: LoadedPlan) -> Dataset:
     """Load and validate the plan's data files."""
     files = {name: loaded.data_path(name) for name in ("observations", "sources", "projects")}
     sources = load_sources(files["sources"])
     obs = load_observations(files["observations"], sources)
     check_against_plan(obs, loaded.plan, files["observations"])
+    check_units(obs, loaded.plan, files["observations"])
     projects = load_projects(files["projects"], sources)
     return Dataset(obs, sources, projects, {k: v for k, v in files.items() if v is not None})

@@ -29,6 +29,7 @@ from planeval.inputs.dates import parse_vintage
 from planeval.inputs.errors import InputError
 from planeval.pipeline.execute import (Job, KernelPool, Outcome, kill_children, remove_dead_kernel_folders, run_job, stop_on_signals,
                       stopping, warm_up_code)
+from planeval.pipeline.history import carry, newest_source, previous_report
 from planeval.pipeline.keys import dataset_digest, indicator_inputs
 from planeval.pipeline.digests import (LOCK, NOTEBOOK, ROOT, SUMMARY, files_digest, git_commit, library_files, outputs_intact,
                       quick_key, run_parameters, sha256_file, sha256_json)
@@ -282,6 +283,11 @@ def _run_locked(options: Options, log: Callable[[str], None], progress: bool, po
 
                 meta = {"commit": commit, "data_hash": data_hash[:16], "data_cutoff": str(options.year),
                         "only": list(options.only), "vintage": options.vintage}
+                now = {"report_key": report_key, "commit": commit, "plan_sha256": sha256_file(loaded.path),
+                       "data_hash": data_hash[:16], "newest_source": newest_source(as_of), "vintage": options.vintage}
+                meta["changes"], meta["history"] = carry(
+                    previous_report(final), [json.loads((staging / "results" / f"{i}.json").read_text(encoding="utf-8"))
+                                             for i in ids], now)
                 if "error" in ahead:
                     raise ahead["error"]  # type: ignore[misc]
                 log(f"making the report: HTML and PDF in {', '.join(options.langs)}")
@@ -299,6 +305,8 @@ def _run_locked(options: Options, log: Callable[[str], None], progress: bool, po
             "parameters": {"year": options.year, "langs": list(options.langs), "only": list(options.only),
                            "plan": _rel(loaded.path), "vintage": options.vintage},
             "inputs": inputs, "indicators": keys, "packages": package_versions(),
+            **{k: now[k] for k in ("plan_sha256", "data_hash", "newest_source")},
+            "changes": meta["changes"], "history": meta["history"],
             "outputs": files_digest(sorted(p for p in staging.rglob("*") if p.is_file()), staging),
         }
         (staging / "manifest.json").write_text(json.dumps(manifest, indent=1, sort_keys=True, ensure_ascii=False) + "\n",

@@ -98,7 +98,7 @@ def _value(v: float | None, qualifier: str, unit: str) -> str | None:
     num = fmt_number(v)
     if num is None:
         return None
-    sep = "" if unit == "" or unit.startswith("%") else " "
+    sep = "" if unit in ("%", "") else " "
     return f"{QUALIFIER_SIGNS.get(qualifier, qualifier)}{num}{sep}{unit}"
 
 

@@ -149,7 +149,8 @@ def test_changing_one_indicators_data_re_executes_only_that_indicator(plan_copy:
     assert [h["report"] for h in manifest["history"]] == [1, 2] and manifest["history"][0]["changes"] is None
     page = (out / "2023" / "report.en.html").read_text(encoding="utf-8")
     assert 'id="changes"' in page and "56.35" in page and "56.36" in page
-    assert "This report's history" in (out / "2023" / "index.html").read_text(encoding="utf-8")
+    index = (out / "2023" / "index.html").read_text(encoding="utf-8")
+    assert index.count('<table class="history">') == 2 and "1 values, " in index and "1个数值、" in index
     # A row for a later year than the evaluation year changes nothing as of 2023.
     with obs.open("a", encoding="utf-8") as f:
         f.write("new_jobs,2026,70,=,10k persons,actual,S16,synthetic test row,合成测试行\n")

@@ -66,6 +66,18 @@ bench: env sysdeps ## time the report pipeline
 calibrate: env ## learn the forecast's error spread on M1+Tourism yearly series; check on M3 (writes calibration/)
 	$(PY) scripts/calibrate.py
 
+# Excel: the data as one workbook and back (the workbook's sheets are validated before any CSV is written).
+BOOK ?= data.xlsx
+.PHONY: workbook csv template
+workbook: env ## write data/*.csv into one Excel workbook: make workbook BOOK=data.xlsx
+	$(PY) -m planeval.inputs.workbook export data $(BOOK)
+
+csv: env ## write a workbook's sheets back into data/*.csv: make csv BOOK=data.xlsx
+	$(PY) -m planeval.inputs.workbook import $(BOOK) data
+
+template: env ## regenerate data/template.xlsx (empty sheets with drop-down lists)
+	$(PY) -m planeval.inputs.workbook template data data/template.xlsx
+
 clean: ## remove .venv, report outputs and caches (keeps reports/README.md)
 	rm -rf $(VENV) .pytest_cache .hypothesis .cache bench/out *.egg-info
 	[ ! -d reports ] || find reports -mindepth 1 -maxdepth 1 ! -name README.md -exec rm -rf {} +

@@ -144,6 +144,15 @@ def test_changing_one_indicators_data_re_executes_only_that_indicator(plan_copy:
     assert second.executed == ["new_jobs", "summary"] and second.cached == ["pensions"] and second.published
     record = json.loads((out / "2023" / "results" / "new_jobs.json").read_text(encoding="utf-8"))
     assert [p["value"] for p in record["history"] if p["period"] == "2022"] == [56.36]
+    # The new report says what changed since the one it replaced (read from that report's files).
+    manifest = json.loads((out / "2023" / "manifest.json").read_text(encoding="utf-8"))
+    assert [(v["indicator_id"], v["period"], v["source"], [o["value"] for o in v["old"]], [n["value"] for n in v["new"]])
+            for v in manifest["changes"]["values"]] == [("new_jobs", "2022", "S11", [56.35], [56.36])]
+    assert [h["report"] for h in manifest["history"]] == [1, 2] and manifest["history"][0]["changes"] is None
+    page = (out / "2023" / "report.en.html").read_text(encoding="utf-8")
+    assert 'id="changes"' in page and "56.35" in page and "56.36" in page
+    index = (out / "2023" / "index.html").read_text(encoding="utf-8")
+    assert index.count('<table class="history">') == 2 and "1 values, " in index and "1个数值、" in index
     # A row for a later year than the evaluation year changes nothing as of 2023.
     with obs.open("a", encoding="utf-8") as f:
         f.write("new_jobs,2026,70,=,10k persons,actual,S16,synthetic test row,合成测试行\n")

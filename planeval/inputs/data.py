@@ -3,6 +3,8 @@
 Files are read as text (UTF-8, every cell a string) and validated with pandera schemas; the first
 problem found is raised as :class:`~planeval.inputs.errors.InputError` naming the file, the line (as an
 editor shows it: the header is line 1) and the field. Nothing is filled, interpolated or dropped.
+A data file may also be an Excel workbook (:mod:`planeval.inputs.workbook`): the same columns, read as
+text into the same frame and validated by the same checks; its errors name the sheet, row and column.
 """
 
 from __future__ import annotations
@@ -10,8 +12,10 @@ from __future__ import annotations
 import csv
 import io
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterator
 
 import pandas as pd
 import pandera.pandas as pa
@@ -214,6 +218,27 @@ def read_csv_text(path: Path) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=header, index=pd.Index(lines, name="line"))
 
 
+def read_table(path: Path, table: str) -> pd.DataFrame:
+    """A data file as a frame of strings indexed by line (CSV) or row (workbook, the sheet named
+    ``table`` or its only sheet: :func:`planeval.inputs.workbook.read_sheet_text`)."""
+    from planeval.inputs import workbook
+
+    if workbook.is_workbook(path):
+        return workbook.read_sheet_text(path, table)
+    return read_csv_text(path)
+
+
+@contextmanager
+def _located(df: pd.DataFrame) -> Iterator[None]:
+    """An InputError about a frame read from a workbook names its sheet (and says row and column)."""
+    try:
+        yield
+    except InputError as exc:
+        if exc.sheet is None and df.attrs.get("sheet") is not None:
+            exc.sheet = df.attrs["sheet"]
+        raise
+
+
 def validate(df: pd.DataFrame, schema: pa.DataFrameSchema, path: Path) -> pd.DataFrame:
     """Validate with pandera; the first failure becomes an InputError with line and field."""
     if "value" in schema.columns and "value" in df.columns:
@@ -304,7 +329,17 @@ class Dataset:
 
 
 def load_observations(path: Path, sources: pd.DataFrame | None = None) -> pd.DataFrame:
-    df = validate(read_csv_text(path), OBSERVATIONS_SCHEMA, path)
+    raw = read_table(path, "observations")
+    with _located(raw):
+        return _observations(raw, path, sources)
+
+
+def _sources_name(sources: pd.DataFrame) -> str:
+    return "the sources sheet" if sources.attrs.get("sheet") else "sources.csv"
+
+
+def _observations(raw: pd.DataFrame, path: Path, sources: pd.DataFrame | None) -> pd.DataFrame:
+    df = validate(raw, OBSERVATIONS_SCHEMA, path)
     periods = df["period"].map(parse_period)
     df["period_type"] = periods.map(lambda p: p.type)
     df["start_year"] = periods.map(lambda p: p.start_year).astype(int)
@@ -315,31 +350,44 @@ def load_observations(path: Path, sources: pd.DataFrame | None = None) -> pd.Dat
         i = int(dup.idxmax())
         first = df[(df["series"] == df.at[i, "series"]) & (df["period"] == df.at[i, "period"])
                    & (df["source"] == df.at[i, "source"]) & (df["kind"] == df.at[i, "kind"])]["line"].iloc[0]
-        raise InputError(path, f"duplicate of line {first} (same series, period, kind, source and value)",
+        line = "row" if raw.attrs.get("sheet") else "line"
+        raise InputError(path, f"duplicate of {line} {first} (same series, period, kind, source and value)",
                          row=i, field="source")
     if sources is not None:
         known = set(sources["source"])
         bad = ~df["source"].isin(known)
         if bad.any():
             i = int(bad.idxmax())
-            raise InputError(path, f"source {df.at[i, 'source']!r} is not in sources.csv", row=i, field="source")
-    return df.reset_index(drop=True)
+            raise InputError(path, f"source {df.at[i, 'source']!r} is not in {_sources_name(sources)}", row=i,
+                             field="source")
+    out = df.reset_index(drop=True)
+    out.attrs = dict(raw.attrs)
+    return out
 
 
 def load_sources(path: Path) -> pd.DataFrame:
-    return validate(read_csv_text(path), SOURCES_SCHEMA, path).reset_index(drop=True)
+    raw = read_table(path, "sources")
+    with _located(raw):
+        out = validate(raw, SOURCES_SCHEMA, path).reset_index(drop=True)
+    out.attrs = dict(raw.attrs)
+    return out
 
 
 def load_projects(path: Path | None, sources: pd.DataFrame) -> pd.DataFrame:
     if path is None:
         return pd.DataFrame({c: pd.Series(dtype=str) for c in PROJECTS_SCHEMA.columns})
-    df = validate(read_csv_text(path), PROJECTS_SCHEMA, path)
-    known = set(sources["source"])
-    bad = (df["source"] != "") & ~df["source"].isin(known)
-    if bad.any():
-        i = int(bad.idxmax())
-        raise InputError(path, f"source {df.at[i, 'source']!r} is not in sources.csv", row=i, field="source")
-    return df.reset_index(drop=True)
+    raw = read_table(path, "projects")
+    with _located(raw):
+        df = validate(raw, PROJECTS_SCHEMA, path)
+        known = set(sources["source"])
+        bad = (df["source"] != "") & ~df["source"].isin(known)
+        if bad.any():
+            i = int(bad.idxmax())
+            raise InputError(path, f"source {df.at[i, 'source']!r} is not in {_sources_name(sources)}", row=i,
+                             field="source")
+    out = df.reset_index(drop=True)
+    out.attrs = dict(raw.attrs)
+    return out
 
 
 def check_against_plan(obs: pd.DataFrame, plan: Plan, path: Path) -> None:
@@ -351,7 +399,21 @@ def check_against_plan(obs: pd.DataFrame, plan: Plan, path: Path) -> None:
     if bad.any():
         i = int(bad.idxmax())
         raise InputError(path, f"series {obs.at[i, 'series']!r} is not used by the plan; add it to an indicator "
-                               "or to context_series in the plan file", row=int(obs.at[i, "line"]), field="series")
+                               "or to context_series in the plan file", row=int(obs.at[i, "line"]), field="series",
+                         sheet=obs.attrs.get("sheet"))
+
+
+def check_units(obs: pd.DataFrame, plan: Plan, path: Path) -> None:
+    """A plan that words its units (``units:``) words every unit of its data that has letters in it:
+    the Chinese report prints none in English."""
+    if not plan.units:
+        return
+    bad = obs["unit"].map(lambda u: re.search("[A-Za-z]", u) is not None and plan.unit_name(u) is None).astype(bool)
+    if bad.any():
+        i = int(bad.idxmax())
+        raise InputError(path, f"unit {obs.at[i, 'unit']!r} has no Chinese form: add it to the plan's units "
+                               f"({obs.at[i, 'unit']!r}: {{zh: …, en: …}})", row=int(obs.at[i, "line"]), field="unit",
+                         sheet=obs.attrs.get("sheet"))
 
 
 def load_dataset(loaded: LoadedPlan) -> Dataset:
@@ -360,5 +422,6 @@ def load_dataset(loaded: LoadedPlan) -> Dataset:
     sources = load_sources(files["sources"])
     obs = load_observations(files["observations"], sources)
     check_against_plan(obs, loaded.plan, files["observations"])
+    check_units(obs, loaded.plan, files["observations"])
     projects = load_projects(files["projects"], sources)
     return Dataset(obs, sources, projects, {k: v for k, v in files.items() if v is not None})

@@ -15,22 +15,26 @@ class InputError(Exception):
     """Input that the tool refuses, located as precisely as it can be.
 
     ``row`` is the 1-based line number in the file as a text editor shows it (the header of a CSV
-    is line 1, so the first data row is line 2); ``None`` when the problem is the whole file.
+    is line 1, so the first data row is line 2); ``None`` when the problem is the whole file. In a
+    workbook (``sheet`` given) it is the row number the spreadsheet shows, and ``field`` the column.
     """
 
     file: Path | str | None
     message: str
     row: int | None = None
     field: str | None = None
+    sheet: str | None = None
 
     def __str__(self) -> str:
         where = []
         if self.file is not None:
             where.append(str(self.file))
+        if self.sheet is not None:
+            where.append(f"sheet '{self.sheet}'")
         if self.row is not None:
-            where.append(f"line {self.row}")
+            where.append(f"{'row' if self.sheet is not None else 'line'} {self.row}")
         if self.field is not None:
-            where.append(f"field '{self.field}'")
+            where.append(f"{'column' if self.sheet is not None else 'field'} '{self.field}'")
         prefix = ", ".join(where)
         return f"{prefix}: {self.message}" if prefix else self.message
 

@@ -106,6 +106,9 @@ class QualitativeRule(_Strict):
     at_least: str
     zh: str
     en: str
+    # What the report calls the two series (both languages) when no indicator or context series names them.
+    compare_name: Text | None = None
+    at_least_name: Text | None = None
 
 
 class Indicator(_Strict):
@@ -223,6 +226,9 @@ class Plan(_Strict):
     indicators: list[Indicator] = Field(min_length=1)
     context_series: list[NamedItem] = Field(default_factory=list)
     major_projects: list[NamedItem] = Field(default_factory=list)
+    # A data unit (as the observations write it, e.g. "10k persons") -> what each report prints for it.
+    # An indicator's own unit needs no entry. With any entry, every unit in the data needs one.
+    units: dict[str, Text] = Field(default_factory=dict)
     synthetic: bool = False
 
     @field_validator("midterm_vintage", mode="before")
@@ -263,6 +269,30 @@ class Plan(_Strict):
         except SettingError as exc:
             raise _FieldError(str(exc), "method", exc.key) from None
         return self
+
+    def series_name(self, series: str) -> Text | None:
+        """A series' name in both languages: its indicator's, its context series', or a rule's
+        ``compare_name``/``at_least_name``; None when the plan names it nowhere."""
+        for ind in self.indicators:
+            if ind.series == series:
+                return ind.name
+        for c in self.context_series:
+            if c.id == series:
+                return c.name
+        for ind in self.indicators:
+            if ind.rule is not None:
+                if ind.rule.compare == series and ind.rule.compare_name is not None:
+                    return ind.rule.compare_name
+                if ind.rule.at_least == series and ind.rule.at_least_name is not None:
+                    return ind.rule.at_least_name
+        return None
+
+    def unit_name(self, unit: str) -> Text | None:
+        """A data unit in both languages: the plan's ``units`` entry, or the indicator unit whose English
+        form it is; None when neither."""
+        if unit in self.units:
+            return self.units[unit]
+        return next((i.unit for i in self.indicators if i.unit is not None and i.unit.en == unit), None)
 
     def indicator(self, indicator_id: str) -> Indicator:
         for ind in self.indicators:
@@ -417,6 +447,7 @@ def _check_drawable(plan: Plan, root: yaml.Node | None, raw: Any, path: Path) ->
         texts += [(("indicators", i, "name"), ind.name), (("indicators", i, "unit"), ind.unit),
                   (("indicators", i, "rule"), ind.rule)]  # type: ignore[list-item]
     texts += [(("context_series", i, "name"), c.name) for i, c in enumerate(plan.context_series)]
+    texts += [(("units", unit), text) for unit, text in plan.units.items()]
     for loc, text in texts:
         for lang in ("zh", "en") if text is not None else ():
             bad = undrawable(getattr(text, lang))

@@ -40,6 +40,7 @@ from planeval.inputs.errors import InputError
 from planeval.inputs.paths import LANGS, NOTEBOOK, ROOT, SUMMARY, record_file, chart_file
 from planeval.pipeline import keys, manifest
 from planeval.pipeline.digests import files_digest, git_commit, sha256_file
+from planeval.pipeline.history import carry, newest_source, previous_report
 from planeval.pipeline.execute import (Job, KernelPool, Outcome, kill_children, remove_dead_kernel_folders, run_job,
                                        stop_on_signals, stopping)
 from planeval.pipeline.publish import (check_output_paths, clear_failed, keep_failed, locked, publish, recover,
@@ -213,7 +214,7 @@ def _run(run: Run) -> Result:
             run.result.cached += list(summary.keys)
             return run.done(up_to_date=True)
         with staged(run.out, options.year) as staging:
-            outputs = _assembly_step(run, staging, indicators, summary, preload)
+            outputs = _assembly_step(run, staging, indicators, summary, preload, report_key)
             _manifest_step(run, staging, indicators, summary, {"quick_key": fast, "report_key": report_key})
             publish(staging, run.result.report_dir)
     clear_failed(run.out, options.year)
@@ -490,7 +491,7 @@ def _report_key(run: Run, indicators: NotebookStep, summary: NotebookStep, recor
 
 
 def _assembly_step(run: Run, staging: Path, indicators: NotebookStep, summary: NotebookStep,
-                   preload: threading.Thread) -> list[Path]:
+                   preload: threading.Thread, report_key: str) -> list[Path]:
     """Copy the indicators' outputs in, make the report per language, and meanwhile run the summary
     notebook (kept for audit; the report reads the records only): its failure still fails the run."""
     o = run.options
@@ -511,7 +512,7 @@ def _assembly_step(run: Run, staging: Path, indicators: NotebookStep, summary: N
 
             assert run.loaded is not None and run.as_of is not None
             meta = {"commit": run.commit, "data_hash": run.data_digest()[:16], "data_cutoff": str(o.year),
-                    "only": list(o.only), "vintage": o.vintage}
+                    "only": list(o.only), "vintage": o.vintage, **_history(run, staging, report_key)}
             run.log(f"making the report: HTML and PDF in {', '.join(o.langs)}")
             outputs = assemble(run.loaded, run.as_of, run.ids, o.year, o.langs, staging, meta, run.log,
                                backtests=run.ahead["backtests"], workers=run.workers)
@@ -523,6 +524,19 @@ def _assembly_step(run: Run, staging: Path, indicators: NotebookStep, summary: N
     [(label, entry)] = summary.entries.items()
     shutil.copyfile(entry / summary.notebook.name, staging / "notebooks" / summary.notebook.name)
     return outputs
+
+
+def _history(run: Run, staging: Path, report_key: str) -> dict[str, Any]:
+    """What changed since the report this run replaces, and the year's list of reports (both also go
+    into the manifest, for the next run to carry forward)."""
+    assert run.loaded is not None and run.as_of is not None
+    now = {"report_key": report_key, "commit": run.commit, "plan_sha256": sha256_file(run.loaded.path),
+           "data_hash": run.data_digest()[:16], "newest_source": newest_source(run.as_of), "vintage": run.options.vintage}
+    records = [json.loads(record_file(staging / "results", i).read_text(encoding="utf-8")) for i in run.ids]
+    changes, history = carry(previous_report(run.result.report_dir), records, now)
+    run.computed["history"] = {**{k: now[k] for k in ("plan_sha256", "data_hash", "newest_source")},
+                               "changes": changes, "history": history}
+    return {"changes": changes, "history": history}
 
 
 def _summary_beside(run: Run, summary: NotebookStep) -> None:
@@ -545,6 +559,7 @@ def _manifest_step(run: Run, staging: Path, indicators: NotebookStep, summary: N
                        "vintage": o.vintage},
         "inputs": {**files_digest([loaded.path, *run.dataset.files.values()]), **code},
         "indicators": indicators.keys, "summary": next(iter(summary.keys.values())),
+        **run.computed["history"],
     })
 
 

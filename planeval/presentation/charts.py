@@ -209,7 +209,7 @@ def context_lines(context: dict[str, list[dict[str, Any]]] | None, lo: float, hi
 
 
 def _context(ax: Axes, panel: Axes | None, lines: list[tuple[str, str, list[tuple[int, float]]]], unit: str,
-             names: dict[str, str], lang: str) -> None:
+             names: dict[str, str], lang: str, units: dict[str, str] | None = None) -> None:
     """Linked context series as dashed lines with hollow squares, labelled "(context)". A series in the
     indicator's unit shares its axis; one in another unit goes to ``panel``, a small panel of its own
     below the chart (never a second y axis: two scales on one frame make the crossing of the lines
@@ -217,7 +217,8 @@ def _context(ax: Axes, panel: Axes | None, lines: list[tuple[str, str, list[tupl
     for i, (sid, sunit, pts) in enumerate(lines):
         target = ax if sunit == unit or panel is None else panel
         name = names.get(sid, sid)
-        label = t("chart.context", lang, name=name if target is ax else f"{name} ({sunit})")
+        shown = (units or {}).get(sunit, sunit)  # the plan's words for the unit in ``lang``
+        label = t("chart.context", lang, name=name if target is ax else f"{name} ({shown})")
         target.plot(*zip(*pts), "s--", color=C_CONTEXT[i % len(C_CONTEXT)], lw=1.2, ms=4, mfc="white", label=label)
 
 
@@ -256,7 +257,8 @@ def indicator_chart(record: dict[str, Any], lang: str, *, plan: Plan | LoadedPla
     ax.axvspan(b, e, color="#f0f0f0", zorder=0, label=t("chart.plan_period", lang))
     labels = _values(ax, record, lang, p, ind)
     names = {c.id: c.name[lang] for c in p.context_series} if p else {}
-    _context(ax, panel, lines, record["unit"], names, lang)
+    units = {u: n[lang] for _, u, _ in lines if p is not None and (n := p.unit_name(u)) is not None}
+    _context(ax, panel, lines, record["unit"], names, lang, units)
     ax.set_xlim(lo, hi)
     _frame(ax, panel, record, ind, lang, lo, hi)
     _label_evidence(ax, labels, hi)

@@ -19,7 +19,7 @@ from typing import Any
 from planeval.inputs.config import MethodConfig, describe
 from planeval.inputs.data import Dataset
 from planeval.inputs.dates import parse_vintage
-from planeval.inputs.plan import Indicator, LoadedPlan
+from planeval.inputs.plan import Indicator, LoadedPlan, Plan
 from planeval.method.backtest import POOLED, Backtests, pool_results
 from planeval.method.coverage import context_points, coverage_matrix, gaps
 from planeval.method.projects import project_status
@@ -419,13 +419,29 @@ def key_figures(ind: Indicator, rec: dict[str, Any], lang: str) -> list[tuple[st
     return rows
 
 
-def _values_shown(rec: dict[str, Any], unit: str, lang: str) -> list[dict[str, Any]]:
-    """Every value the chart and figures show, with its source (the data behind the chart)."""
+def unit_text(plan: Plan | None, unit: str, lang: str) -> str:
+    """A data unit as the report prints it in ``lang`` (the plan's words for it; else as written)."""
+    name = plan.unit_name(unit) if plan is not None else None
+    return name[lang] if name is not None else unit
+
+
+def series_text(plan: Plan | None, series: str, lang: str) -> str:
+    """A series' name in ``lang`` (the plan's; else its id)."""
+    name = plan.series_name(series) if plan is not None else None
+    return name[lang] if name is not None else series
+
+
+def _values_shown(rec: dict[str, Any], unit: str, lang: str, plan: Plan | None = None) -> list[dict[str, Any]]:
+    """Every value the chart and figures show, with its source (the data behind the chart); a rule
+    series' values carry the series' name before their note."""
     points = rec.get("history", []) + rec.get("evidence", []) + rec.get("annual_targets", [])
+    sep = "；" if lang == "zh" else "; "
     for sid, pts in sorted(rec.get("rule_series", {}).items()):
-        points += [{**p, f"note_{lang}": f"{sid}; {p[f'note_{lang}']}".rstrip("; ")} for p in pts]
+        name = series_text(plan, sid, lang)
+        points += [{**p, f"note_{lang}": f"{name}{sep}{p[f'note_{lang}']}" if p[f"note_{lang}"] else name} for p in pts]
     rows = [{"period": p["period"],
-             "value": fmt.value(p["value"], p["qualifier"], unit if p["unit"] == rec["unit"] else p["unit"]) or fmt.DASH,
+             "value": fmt.value(p["value"], p["qualifier"],
+                                unit if p["unit"] == rec["unit"] else unit_text(plan, p["unit"], lang)) or fmt.DASH,
              "kind": _word("pkind", p["kind"], lang),
              "note": p[f"note_{lang}"], "source": p["source"], "used": p["used"]} for p in points]
     return sorted(rows, key=lambda r: (r["period"][:4], r["kind"], r["period"]))
@@ -442,7 +458,7 @@ def _png_uri(png: bytes) -> str:
 
 
 def _section(ind: Indicator, rec: dict[str, Any] | None, figures: dict[str, Path], lang: str,
-             only: list[str] | None = None) -> dict[str, Any]:
+             only: list[str] | None = None, plan: Plan | None = None) -> dict[str, Any]:
     view: dict[str, Any] = {"ind": ind, "anchor": f"ind-{ind.id}", "status": _status_view(indicator_status(ind, rec, only), lang),
                             "kind": t(f"kind.{ind.kind.value}", lang) if ind.kind else None,
                             "chart": _figure_uri(figures.get(f"{ind.id}.{lang}")),
@@ -457,7 +473,7 @@ def _section(ind: Indicator, rec: dict[str, Any] | None, figures: dict[str, Path
                  "data_needed": [sentences.text(f, lang) for f in rec.get("data_needed", [])],
                  "pace": _pace_note(rec, _unit(ind, lang), lang),
                  "flags": [sentences.text(f, lang) for f in rec.get("flags", [])], "reasons": [sentences.text(r, lang) for r in rec.get("reasons", [])],
-                 "shown": _values_shown(rec, _unit(ind, lang), lang)}
+                 "shown": _values_shown(rec, _unit(ind, lang), lang, plan)}
     return view
 
 
@@ -517,7 +533,7 @@ def _context_series(plan: LoadedPlan, dataset: Dataset, year: int, lang: str) ->
     points = context_points(plan, dataset, year)
     out = []
     for c in p.context_series:
-        rows = [{"period": r["period"], "value": fmt.value(r["value"], r["qualifier"], r["unit"]) or fmt.DASH,
+        rows = [{"period": r["period"], "value": fmt.value(r["value"], r["qualifier"], unit_text(p, r["unit"], lang)) or fmt.DASH,
                  "kind": _word("pkind", r["kind"], lang),
                  "source": r["source"], "note": r[f"note_{lang}"]} for r in points[c.id]]
         out.append({"id": c.id, "name": c.name[lang], "rows": rows,
@@ -661,7 +677,7 @@ def report_view(*, plan: LoadedPlan, dataset: Dataset, records: list[dict[str, A
         project["status_name"] = t(f"project.{project['status']}", lang)
     for row in rows:
         row["sort"] = _sort_keys(row, by_id.get(row["ind"].id))
-    sections = [_section(ind, by_id.get(ind.id), figures, lang, only) for ind in p.indicators]
+    sections = [_section(ind, by_id.get(ind.id), figures, lang, only, p) for ind in p.indicators]
     _chart_points(sections, figures, plan, dataset, lang)
     context = {
         "lang": lang, "html_lang": HTML_LANG[lang], "plan": p, "year": year, "meta": meta,
@@ -685,7 +701,16 @@ def report_view(*, plan: LoadedPlan, dataset: Dataset, records: list[dict[str, A
         "likelihoods": [t(f"likelihood.{c}", lang) for c in LIKELIHOODS],
         "sources": _sources(dataset),
         "confidence": {c: t(f"conf.{c}", lang) for c in ("high", "medium", "low")},
+        "changes": _changes(p, records, meta, lang),
     }
     return context
 
 
+def _changes(p: Plan, records: list[dict[str, Any]], meta: dict[str, Any], lang: str) -> dict[str, Any] | None:
+    """"What changed since the previous report": ``meta["changes"]`` (the run's
+    :func:`planeval.presentation.changes.compare`, None for a year's first report) in words."""
+    from planeval.presentation.changes import changes_view
+
+    names = {i.id: i.name[lang] for i in p.indicators}
+    return changes_view(meta.get("changes"), records, names, lambda u: unit_text(p, u, lang),
+                        lambda s: series_text(p, s, lang), lang)

@@ -383,9 +383,14 @@ def _figure_uri(path: Path | None) -> str | None:
     return "data:image/png;base64," + base64.b64encode(Path(path).read_bytes()).decode("ascii")
 
 
+def section_anchor(indicator_id: str) -> str:
+    """The id of an indicator's section in the report page (other pages link to it)."""
+    return f"ind-{indicator_id}"
+
+
 def _section(ind: Indicator, rec: dict[str, Any] | None, figures: dict[str, Path], lang: str,
              only: list[str] | None = None) -> dict[str, Any]:
-    view: dict[str, Any] = {"ind": ind, "anchor": f"ind-{ind.id}", "status": _status_view(_status(rec, ind, only), lang),
+    view: dict[str, Any] = {"ind": ind, "anchor": section_anchor(ind.id), "status": _status_view(_status(rec, ind, only), lang),
                             "kind": t(f"kind.{ind.kind.value}", lang) if ind.kind else None,
                             "chart": _figure_uri(figures.get(f"{ind.id}.{lang}")),
                             "rule": getattr(ind.rule, lang) if ind.rule else None,

@@ -474,6 +474,10 @@ def main(argv: list[str] | None = None) -> int:
             if not args.keep:
                 shutil.rmtree(tmp, ignore_errors=True)
         report_plans(results)
+        dest = HERE / "out" / "results-plans.json"
+        dest.parent.mkdir(exist_ok=True)
+        dest.write_text(json.dumps(results, indent=1, ensure_ascii=False, default=str) + "\n", encoding="utf-8")
+        log(f"\nwrote {dest.relative_to(ROOT)}")
         return 0
     try:
         plan = copy_plan(tmp / "plan")
@@ -611,8 +615,7 @@ def many_plans(args: argparse.Namespace, tmp: Path, code: Path, env: dict, sampl
 
 def report_plans(results: dict) -> None:
     a = results["plans"]
-    log(f"
-many plans in one run: {a['plans']} SYNTHETIC plans x {a['indicators_per_plan']} indicators = "
+    log(f"\nmany plans in one run: {a['plans']} SYNTHETIC plans x {a['indicators_per_plan']} indicators = "
         f"{a['notebooks']} notebooks, cold, --lang {results['options']['scale_lang']}")
     log(f"  {a['seconds']:.1f} s wall, {a['s_per_notebook']:.3f} s/notebook (whole run: notebooks, summaries, HTML, PDF)")
     log(f"  own CPU {a['cpu_seconds']:.0f} s / wall {a['seconds']:.0f} s = {a['cpu_per_wall']:.2f} of "

@@ -474,10 +474,7 @@ def main(argv: list[str] | None = None) -> int:
             if not args.keep:
                 shutil.rmtree(tmp, ignore_errors=True)
         report_plans(results)
-        dest = HERE / "out" / "results-plans.json"
-        dest.parent.mkdir(exist_ok=True)
-        dest.write_text(json.dumps(results, indent=1, ensure_ascii=False, default=str) + "\n", encoding="utf-8")
-        log(f"\nwrote {dest.relative_to(ROOT)}")
+        save(results, "results-plans.json")
         return 0
     try:
         plan = copy_plan(tmp / "plan")
@@ -579,11 +576,15 @@ def main(argv: list[str] | None = None) -> int:
     report(results)
     if "plans" in results:
         report_plans(results)
-    dest = HERE / "out" / "results.json"
+    save(results, "results.json")
+    return 0
+
+
+def save(results: dict, name: str) -> None:
+    dest = HERE / "out" / name
     dest.parent.mkdir(exist_ok=True)
     dest.write_text(json.dumps(results, indent=1, ensure_ascii=False, default=str) + "\n", encoding="utf-8")
     log(f"\nwrote {dest.relative_to(ROOT)}")
-    return 0
 
 
 WROTE_LINE = re.compile(r"^\[([^\]]+)\] wrote ")

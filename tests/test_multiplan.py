@@ -22,12 +22,18 @@ from planeval.pipeline.plans import plan_files
 from planeval.presentation.comparison import PlanReport, comparison_view, render_comparison
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "bench"))
-import synthetic  # noqa: E402  (bench/synthetic.py)
 
-spec = importlib.util.spec_from_file_location("run_all", ROOT / "run_all.py")
-run_all = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(run_all)
+
+def _load(name: str, path: Path):
+    """A script's module by its path (bench/synthetic.py: tests/synthetic.py already has the name)."""
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+synthetic = _load("bench_synthetic", ROOT / "bench" / "synthetic.py")
+run_all = _load("run_all", ROOT / "run_all.py")
 
 SHARED, ONLY_ALPHA = "syn_001_floor_each_year", "syn_002_end_level"
 

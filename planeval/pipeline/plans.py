@@ -119,8 +119,8 @@ def check_plans(outcomes: list[PlanOutcome], loaded: dict[Path, LoadedPlan], out
 
 def run_plans(options: Options, given: list[Path], log: Callable[[str], None] = print, progress: bool = False,
               pool: KernelPool | None = None) -> list[PlanOutcome]:
-    """Run every plan of ``given`` (files, or folders of them) with ``options`` (its ``plan`` is
-    ignored, its ``out`` holds one folder per plan), one after another through ``pool``: warm
+    """Run every plan of ``given`` (files, or folders of them) with ``options`` (its ``plan`` and
+    ``cache`` are ignored, its ``out`` holds one folder per plan), one after another through ``pool``: warm
     kernels that run_plans takes over and closes (in warm mode without one, it makes its own; either
     way the first kernel starts when the first plan needs it). Returns each plan's outcome;
     raises InputError for the set of plans (nothing is run then) and Stopped on SIGINT/SIGTERM."""
@@ -149,7 +149,7 @@ def run_plans(options: Options, given: list[Path], log: Callable[[str], None] = 
             if o.out is None:
                 log(f"[{o.name}] FAILED: {o.error}")
                 continue
-            each = replace(options, plan=o.path, out=o.out)
+            each = replace(options, plan=o.path, out=o.out, cache=None)  # each plan's cache: <out>/<plan id>/.cache
             if not options.force and published_is_current(report_dir(o.out, options.year), quick_key(
                     o.path, run_parameters(options.year, options.langs, options.only, o.path, options.vintage),
                     options.notebook)):

@@ -5,7 +5,13 @@
 
 writes reports/2023/: report.zh.html, report.en.html, report.zh.pdf, report.en.pdf, index.html,
 report.html/report.pdf (the first language), the executed notebooks (notebooks/), the result
-records and charts (results/) and manifest.json. Exit status: 0 success (or already up to date),
+records and charts (results/) and manifest.json.
+
+    python run_all.py --year 2023 --plan a.yaml b.yaml      (or --plan plans/: every *.yaml in it)
+
+runs several plans through one pool of warm kernels: each plan's report goes to
+reports/<plan id>/2023/, and reports/comparison-2023.<lang>.html compares them (plans x indicators).
+A plan that fails leaves its previous report in place and does not stop the others. Exit status: 0 success (or already up to date),
 1 a notebook failed (the previous report is left in place), 2 bad arguments or bad input, 130 or 143
 stopped by SIGINT (Ctrl-C) or SIGTERM (the previous report is left in place).
 """
@@ -52,7 +58,8 @@ def _vintage(text: str) -> str:
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="run_all.py", description=__doc__.split("\n\n")[0],
-        epilog="Exit status: 0 success or up to date; 1 a notebook failed (previous report kept); 2 bad arguments or input; "
+        epilog="Exit status: 0 success or up to date; 1 a notebook failed, or with several plans any plan failed (previous "
+               "report kept); 2 bad arguments or input; "
                "130/143 stopped by SIGINT/SIGTERM (previous report kept).")
     p.add_argument("--year", type=int, required=True,
                    help="evaluation year; only data for periods ending by then are used (e.g. 2023 for the mid-term review)")
@@ -60,8 +67,10 @@ def parser() -> argparse.ArgumentParser:
                    help=f"use only rows whose source was published by DATE ({VINTAGE_FORMAT}; a year or month means "
                         "its last day, and a source dated only by year or month counts from the last day it could "
                         "mean): what an analyst could know that day (default: every row)")
-    p.add_argument("--plan", type=Path, default=DEFAULT_PLAN,
-                   help=f"plan file (default: {DEFAULT_PLAN.relative_to(ROOT)})")
+    p.add_argument("--plan", type=Path, nargs="+", default=[DEFAULT_PLAN], metavar="PLAN",
+                   help=f"plan file (default: {DEFAULT_PLAN.relative_to(ROOT)}); several files, or a folder (every "
+                        "*.yaml in it), make one report per plan in DIR/<plan id>/<year>/ and a comparison page "
+                        "DIR/comparison-<year>.<lang>.html")
     p.add_argument("--lang", type=_langs, default=LANGS, metavar="zh,en",
                    help="report language(s), comma-separated (default: zh,en); the first is also report.html/pdf")
     p.add_argument("--jobs", type=_positive, default=os.cpu_count() or 1, metavar="N",
@@ -95,8 +104,11 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _main(args: argparse.Namespace) -> int:
+    if len(args.plan) > 1 or any(p.is_dir() for p in args.plan):  # one folder per plan, and a comparison page
+        return _main_plans(args)
+    args.plan = args.plan[0]
     from planeval.inputs.errors import InputError
-    from planeval.pipeline.runner import Options, OutOfSpace, RunFailed, run
+    from planeval.pipeline.runner import OutOfSpace, RunFailed, run
 
     pool = None
     if not args.isolated:
@@ -107,9 +119,7 @@ def _main(args: argparse.Namespace) -> int:
         from planeval.inputs.paths import NOTEBOOK, SUMMARY
 
         pool = KernelPool(warm_up_code([NOTEBOOK, SUMMARY]))
-    options = Options(year=args.year, plan=args.plan, out=args.out, langs=args.lang, jobs=args.jobs,
-                      only=tuple(args.only), force=args.force, mode="isolated" if args.isolated else "warm",
-                      timeout=args.timeout, vintage=args.vintage)
+    options = _options(args, args.plan)
     try:
         result = run(options, log=lambda m: print(m, flush=True), progress=sys.stderr.isatty(), pool=pool)
     except InputError as exc:
@@ -130,6 +140,43 @@ def _main(args: argparse.Namespace) -> int:
         return 1
     if not result.up_to_date:
         print(f"done in {result.seconds:.1f} s: {len(result.executed)} executed, {len(result.cached)} from cache")
+    return 0
+
+
+def _options(args: argparse.Namespace, plan: Path):
+    from planeval.pipeline.runner import Options
+
+    return Options(year=args.year, plan=plan, out=args.out, langs=args.lang, jobs=args.jobs, only=tuple(args.only),
+                   force=args.force, mode="isolated" if args.isolated else "warm", timeout=args.timeout,
+                   vintage=args.vintage)
+
+
+def _main_plans(args: argparse.Namespace) -> int:
+    """Several plans: one report each, a comparison page; exit 1 naming the plans that failed."""
+    import time
+
+    from planeval.inputs.errors import InputError
+    from planeval.pipeline.plans import failure_text, run_plans
+
+    started = time.perf_counter()
+    try:
+        outcomes = run_plans(_options(args, args.plan[0]), args.plan, log=lambda m: print(m, flush=True),
+                             progress=sys.stderr.isatty())
+    except InputError as exc:
+        if args.debug:
+            raise
+        print(f"run_all.py: error: {exc}", file=sys.stderr)
+        return 2
+    failed = [o for o in outcomes if o.failed]
+    if args.debug and failed:
+        raise failed[0].error  # type: ignore[misc]
+    for o in failed:
+        print(f"run_all.py: plan {o.name}: {failure_text(o.error)}", file=sys.stderr)  # type: ignore[arg-type]
+    if failed:
+        print(f"run_all.py: {len(failed)} of {len(outcomes)} plan(s) failed: {', '.join(o.name for o in failed)}. "
+              "Their previous reports (if any) are unchanged; the other plans' reports are published.", file=sys.stderr)
+        return 1
+    print(f"done in {time.perf_counter() - started:.1f} s: {len(outcomes)} plan(s)")
     return 0
 
 

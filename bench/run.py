@@ -11,6 +11,9 @@ and reports/ are never touched):
   one change run_all.py after one value of one indicator's data row changed (must execute only
              that indicator and the summary).
   scale      run_all.py cold on a SYNTHETIC benchmark plan of N invented indicators (bench/synthetic.py).
+  plans      (--plans N) run_all.py cold on N SYNTHETIC plans of --plans-indicators indicators each, in
+             one run (one pool of warm kernels, one report per plan, a comparison page): s/notebook,
+             each plan's seconds, and how busy the cores were (own CPU seconds / wall seconds).
 
 Prints the median of --repeat runs, the ratio to the baseline and the targets (2-core machine:
 cold <= 0.10 x baseline, one change <= 0.05 x baseline, warm <= 0.3 s), where each run's time went
@@ -19,6 +22,7 @@ bench/out/results.json.
 
     .venv/bin/python bench/run.py            # 3 repetitions; scale run with 25, 50, 100 indicators
     .venv/bin/python bench/run.py --quick    # 1 repetition; scale run with 10, 25 indicators
+    .venv/bin/python bench/run.py --plans 20 --plans-only   # only the many-plans run: 20 x 25 = 500 notebooks
 """
 
 from __future__ import annotations
@@ -503,6 +507,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--keep", action="store_true", help="keep the temporary folder")
     p.add_argument("--no-probe", action="store_true",
                    help="skip the assembly probe (import + one PDF alone, ~10 s, after the cold runs)")
+    p.add_argument("--plans", type=int, default=0, metavar="N",
+                   help="also run N SYNTHETIC plans in one run_all.py (default 0: skip; the issue's scale run is 20)")
+    p.add_argument("--plans-indicators", type=int, default=25, metavar="M", help="indicators per plan (default 25)")
+    p.add_argument("--plans-only", action="store_true", help="run only the many-plans scenario (needs --plans)")
     args = p.parse_args(argv)
     repeat = 1 if args.quick else max(1, args.repeat)
     scale = [int(n) for n in (args.scale or ("25,50" if args.quick else "25,50,100,200")).split(",") if int(n) > 0]
@@ -529,6 +537,17 @@ def main(argv: list[str] | None = None) -> int:
                      "options": {"repeat": repeat, "quick": args.quick, "year": args.year, "scale": scale,
                                  "scale_lang": args.scale_lang, "snapshot": args.snapshot},
                      "scenarios": {}, "scale": []}
+    if args.plans_only:
+        try:
+            with Sampler() as sampler:
+                results["plans"] = many_plans(args, tmp, code, env, sampler)
+            machine["load_average_at_end"] = tuple(round(x, 2) for x in os.getloadavg())
+        finally:
+            if not args.keep:
+                shutil.rmtree(tmp, ignore_errors=True)
+        report_plans(results)
+        save(results, "results-plans.json")
+        return 0
     try:
         plan = copy_plan(tmp / "plan")
         n_ind = len(identified(plan))
@@ -617,6 +636,8 @@ def main(argv: list[str] | None = None) -> int:
                 log(f"  {a['seconds']:.1f} s = {a['s_per_indicator']:.2f} s/indicator, peak memory {a['peak_rss_mb']} MB (notebook phase "
                     f"{a['notebook_phase_s_per_indicator']} s/indicator); cores busy {fmt_busy(a['cores_busy'])}, "
                     f"notebook phase {fmt_busy(a.get('cores_busy_notebook_phase'))}")
+            if args.plans:
+                results["plans"] = many_plans(args, tmp, code, env, sampler)
         machine["load_average_at_end"] = tuple(round(x, 2) for x in os.getloadavg())
     finally:
         if args.keep:
@@ -625,11 +646,56 @@ def main(argv: list[str] | None = None) -> int:
             shutil.rmtree(tmp, ignore_errors=True)
 
     report(results)
-    dest = HERE / "out" / "results.json"
+    if "plans" in results:
+        report_plans(results)
+    save(results, "results.json")
+    return 0
+
+
+def save(results: dict, name: str) -> None:
+    dest = HERE / "out" / name
     dest.parent.mkdir(exist_ok=True)
     dest.write_text(json.dumps(results, indent=1, ensure_ascii=False, default=str) + "\n", encoding="utf-8")
     log(f"\nwrote {dest.relative_to(ROOT)}")
-    return 0
+
+
+WROTE_LINE = re.compile(r"^\[([^\]]+)\] wrote ")
+
+
+def many_plans(args: argparse.Namespace, tmp: Path, code: Path, env: dict, sampler: Sampler) -> dict:
+    """N SYNTHETIC plans of M indicators in one run_all.py (a folder of plans), cold."""
+    n, m = args.plans, args.plans_indicators
+    for k in range(n):
+        synthetic.write_plan(tmp / "plans", m, seed=k + 1, year=args.year, plan_id=f"synthetic_plan_{k + 1:02d}")
+    log(f"plans: run_all.py --lang {args.scale_lang}, {n} SYNTHETIC plans x {m} indicators = {n * m} notebooks, cold ...")
+    r = run_timed(run_all_cmd(code, tmp / "plans" / "params", tmp / "out-plans", args.year, ("--lang", args.scale_lang)),
+                  env, ROOT, sampler)
+    check(r, f"run_all {n} plans")
+    wrote = [(t, m_.group(1)) for t, text in r["lines"] if (m_ := WROTE_LINE.match(text))]
+    ends = [t for t, _ in wrote]
+    per_plan = [round(b - a, 2) for a, b in zip([0.0, *ends], ends)]  # first: includes start-up and the first kernels
+    a = {"plans": n, "indicators_per_plan": m, "notebooks": n * m, "seconds": r["seconds"],
+         "s_per_notebook": round(r["seconds"] / (n * m), 3), "cpu_seconds": r["cpu_seconds"],
+         "cpu_per_wall": round(r["cpu_seconds"] / r["seconds"], 2), "cores_busy": r.get("cores_busy"),
+         "per_plan_s": per_plan, "first_plan_s": per_plan[0] if per_plan else None,
+         "later_plans_median_s": statistics.median(per_plan[1:]) if len(per_plan) > 1 else None,
+         "peak_rss_mb_children": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1)}
+    log(f"  {a['seconds']:.1f} s = {a['s_per_notebook']:.2f} s/notebook (PDF and all included); own CPU "
+        f"{a['cpu_seconds']:.0f} s = {a['cpu_per_wall']:.2f} cores busy on average; cores busy (system-wide) "
+        f"{fmt_busy(a['cores_busy'])}")
+    return a
+
+
+def report_plans(results: dict) -> None:
+    a = results["plans"]
+    log(f"\nmany plans in one run: {a['plans']} SYNTHETIC plans x {a['indicators_per_plan']} indicators = "
+        f"{a['notebooks']} notebooks, cold, --lang {results['options']['scale_lang']}")
+    log(f"  {a['seconds']:.1f} s wall, {a['s_per_notebook']:.3f} s/notebook (whole run: notebooks, summaries, HTML, PDF)")
+    log(f"  own CPU {a['cpu_seconds']:.0f} s / wall {a['seconds']:.0f} s = {a['cpu_per_wall']:.2f} of "
+        f"{results['machine']['cores']} cores busy on average; system-wide {fmt_busy(a['cores_busy'])}")
+    log(f"  each plan: first {a['first_plan_s']} s (with start-up), later plans median {a['later_plans_median_s']} s; "
+        f"all: {a['per_plan_s']}")
+    log(f"  peak memory of one child process (largest RSS) {a['peak_rss_mb_children']} MB")
 
 
 def report(results: dict) -> None:

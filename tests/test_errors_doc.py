@@ -327,6 +327,30 @@ def _cli_out_not_a_report(root: Path) -> list[str]:
     return args(root)
 
 
+# Several plans in one run (--plan with several files, or a folder).
+def plans_args(root: Path, *plans: Path) -> list[str]:
+    return ["--year", "2023", "--plan", *map(str, plans), "--out", str(root / "out")]
+
+
+@case("cli-plans-same-id")
+def _cli_plans_same_id(root: Path) -> list[str]:
+    shutil.copyfile(root / "params" / PLAN, root / "params" / "copy.yaml")
+    return plans_args(root, root / "params" / PLAN, root / "params" / "copy.yaml")
+
+
+@case("cli-plan-folder-empty")
+def _cli_plan_folder_empty(root: Path) -> list[str]:
+    (root / "plans").mkdir()
+    return plans_args(root, root / "plans")
+
+
+@case("cli-plans-single-report")
+def _cli_plans_single_report(root: Path) -> list[str]:
+    (root / "out" / "example_plan").mkdir(parents=True)
+    (root / "out" / "example_plan" / "manifest.json").write_text("{}\n", encoding="utf-8")
+    return plans_args(root, root / "params")
+
+
 # --------------------------------------------------------------------------------------------
 # Tests
 # --------------------------------------------------------------------------------------------

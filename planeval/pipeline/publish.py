@@ -105,22 +105,28 @@ def check_output_paths(out: Path, year: int, inputs: list[Path], cache: Path | N
     out = out.resolve()
     outputs = [report_dir(out, year), failed_dir(out, year), staging_dir(out, year), old_dir(out, year),
                (cache or cache_dir(out)).resolve()]
-    protected_paths = [given.resolve() for given in inputs]
-    for protected in protected_paths:
+    for protected in (given.resolve() for given in inputs):
         if out == protected or out.is_relative_to(protected):
             raise InputError(None, f"--out {out} is inside {protected}, which holds inputs; choose another folder")
-    for path in outputs:
-        for protected in protected_paths:
-            if _overlap(path, protected):
-                raise InputError(None, f"--out {out}: the run would write {path}, which "
-                                       f"{'is' if path == protected else 'holds' if protected.is_relative_to(path) else 'is inside'} "
-                                       f"the input {protected}; choose another folder")
+    check_written(out, outputs, inputs)
     final = report_dir(out, year)
     if final.is_symlink() or (final.exists() and not final.is_dir()):
         raise InputError(None, f"--out {out}: {final} exists and is not a folder; move it away or choose another folder")
     if final.is_dir() and any(final.iterdir()) and not (final / MARKER).is_file():
         raise InputError(None, f"--out {out}: {final} exists and is not a report made by run_all.py (it has no "
                                f"{MARKER}); a run replaces that folder as a whole, so move it away or choose another folder")
+
+
+def check_written(out: Path, outputs: list[Path], inputs: list[Path]) -> None:
+    """Refuse (InputError) to write any of ``outputs`` (paths below ``--out``) that equals, holds or
+    sits inside one of ``inputs``."""
+    protected_paths = [given.resolve() for given in inputs]
+    for path in outputs:
+        for protected in protected_paths:
+            if _overlap(path, protected):
+                raise InputError(None, f"--out {out}: the run would write {path}, which "
+                                       f"{'is' if path == protected else 'holds' if protected.is_relative_to(path) else 'is inside'} "
+                                       f"the input {protected}; choose another folder")
 
 
 def _alive(pid: int) -> bool:

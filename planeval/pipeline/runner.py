@@ -275,10 +275,7 @@ def check_options(options: Options, loaded: LoadedPlan) -> list[str]:
         if not_evaluated:
             raise InputError(None, f"--only: {', '.join(not_evaluated)} is not identified in the plan, so it has no notebook")
         ids = [i for i in ids if i in options.only]
-    input_files = [loaded.path, options.notebook, SUMMARY,
-                   *(p for name in ("observations", "sources", "projects") if (p := loaded.data_path(name)))]
-    check_output_paths(options.out, options.year, [*(p.parent for p in input_files), *input_files, *REPO_FOLDERS],
-                       options.cache)
+    check_output_paths(options.out, options.year, input_paths(loaded, options.notebook), options.cache)
     out = options.out.resolve()
     try:
         out.mkdir(parents=True, exist_ok=True)
@@ -288,6 +285,14 @@ def check_options(options: Options, loaded: LoadedPlan) -> list[str]:
     except OSError as exc:
         raise InputError(None, f"--out {options.out} is not a writable folder: {exc.strerror or exc}") from None
     return ids
+
+
+def input_paths(loaded: LoadedPlan, notebook: Path = NOTEBOOK) -> list[Path]:
+    """What no output may be, hold or sit inside: the plan's and its data's files and folders, the
+    notebooks and the repository's own folders."""
+    files = [loaded.path, notebook, SUMMARY,
+             *(p for name in ("observations", "sources", "projects") if (p := loaded.data_path(name)))]
+    return [*(p.parent for p in files), *files, *REPO_FOLDERS]
 
 
 def _clear_leftovers(run: Run) -> None:

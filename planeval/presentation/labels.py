@@ -340,6 +340,15 @@ _S: dict[str, tuple[str, str]] = {
                       "In Word, right-click the contents and choose Update Field to show page numbers."),
     "lang.zh": ("中文", "中文"),
     "lang.en": ("English", "English"),
+    # The comparison page of a run over several plans (planeval/presentation/comparison.py).
+    "compare.title": ("规划比较", "Plan comparison"),
+    "compare.intro": ("每个单元格为该规划中同一指标（按指标代码对应）的评估结论及实现目标的概率p，点击可跳转至该规划报告中的相应章节。",
+                      "Each cell gives the indicator's status and the probability p that its target is met, in each plan "
+                      "(indicators are matched by their id); it links to the indicator's section in that plan's report."),
+    "compare.plan": ("规划", "Plan"),
+    "compare.not_in_plan": ("本规划无此指标", "not in this plan"),
+    "compare.failed_kept": ("本次运行失败，所示为上一份报告", "this run failed; the previous report is shown"),
+    "compare.failed_none": ("本次运行失败，尚无报告", "this run failed; there is no report yet"),
     # Charts.
     "chart.year": ("年份", "Year"),
     "chart.history": ("年度值", "annual value"),

@@ -96,16 +96,23 @@ def _year_list(years: list[int], lang: str) -> str:
     return t("sep", lang).join(map(str, years))
 
 
+def probability_shown(rec: dict[str, Any]) -> str | None:
+    """The record's p as printed ("91%", "≤ 91%" for an upper bound); None once the verdict is settled
+    by observed data or when the record has no p."""
+    p = rec.get("probability")
+    if p is None or str(rec.get("basis", "")).startswith("settled"):
+        return None
+    shown = fmt.probability(p)
+    return "≤ " + shown if rec.get("probability_is_bound") and not shown.startswith("<") else shown
+
+
 def _likelihood(rec: dict[str, Any], lang: str, why: str = "na.no_forecast") -> Cell:
     """How likely the target is met, whatever the basis, and how sure: "likely (91%), low confidence"."""
-    p = rec.get("probability")
-    if p is None or rec.get("basis", "").startswith("settled"):
+    shown = probability_shown(rec)
+    if shown is None:
         return cell(None, _why(why, lang))
     code = (rec.get("likelihood") or {}).get("code")
     word = t(f"likelihood.{code}", lang) if code in LIKELIHOODS else ""
-    shown = fmt.probability(p)
-    if rec.get("probability_is_bound") and not shown.startswith("<"):
-        shown = "≤ " + shown
     text = word + fmt.aside(shown, lang)
     if rec.get("confidence"):
         text += t("grade.short", lang, confidence=t(f"confidence.{rec['confidence']}", lang))
@@ -457,9 +464,14 @@ def _png_uri(png: bytes) -> str:
     return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
 
 
+def section_anchor(indicator_id: str) -> str:
+    """The id of an indicator's section in the report page (other pages link to it)."""
+    return f"ind-{indicator_id}"
+
+
 def _section(ind: Indicator, rec: dict[str, Any] | None, figures: dict[str, Path], lang: str,
              only: list[str] | None = None, plan: Plan | None = None) -> dict[str, Any]:
-    view: dict[str, Any] = {"ind": ind, "anchor": f"ind-{ind.id}", "status": _status_view(indicator_status(ind, rec, only), lang),
+    view: dict[str, Any] = {"ind": ind, "anchor": section_anchor(ind.id), "status": _status_view(indicator_status(ind, rec, only), lang),
                             "kind": t(f"kind.{ind.kind.value}", lang) if ind.kind else None,
                             "chart": _figure_uri(figures.get(f"{ind.id}.{lang}")),
                             "rule": getattr(ind.rule, lang) if ind.rule else None,

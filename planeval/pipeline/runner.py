@@ -447,7 +447,8 @@ def execute_all(jobs: list[Job], options: Options, log: Callable[[str], None], p
                 # Stopped (or a bug here): start no queued notebook, and end the running ones now
                 # rather than let the executor wait for them.
                 executor.shutdown(wait=False, cancel_futures=True)
-                while stopping() and wait(futures, timeout=0.5).not_done:
+                # Cancelled futures never count as done for wait(): wait for the running ones only.
+                while stopping() and wait([f for f in futures if not f.cancelled()], timeout=0.5).not_done:
                     kill_children()  # a kernel that was starting when the signal came
                 raise
     finally:

@@ -16,6 +16,7 @@ import pandas as pd
 from planeval.inputs.config import MethodConfig
 from planeval.inputs.data import Dataset, load_dataset
 from planeval.presentation.labels import LANGS, fmt_probability, status_name
+from planeval.presentation.sentences import text
 from planeval.inputs.plan import Indicator, LoadedPlan, load_plan
 from planeval.method.record import Record
 
@@ -64,7 +65,7 @@ def key_figures(record: dict[str, Any], lang: str) -> pd.DataFrame:
             (f"{f['year']}年预测" if zh else f"forecast {f['year']}",
              f"{_num(f['point'])} [{_num(f['low'])}, {_num(f['high'])}]"),
             ("实现概率" if zh else "probability", "—" if f["probability"] is None
-             else f"{fmt_probability(f['probability'])} ({f['likelihood'][lang]}; {'未放大' if zh else 'uninflated'} "
+             else f"{fmt_probability(f['probability'])} ({text(f['likelihood'], lang)}; {'未放大' if zh else 'uninflated'} "
                   f"{fmt_probability(f['probability_uninflated'])})"),
         ]
     return pd.DataFrame(rows, columns=["", ""]).set_index(pd.Index(range(1, len(rows) + 1)))

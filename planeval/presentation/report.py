@@ -23,12 +23,13 @@ from planeval.inputs.config import MethodConfig, describe
 from planeval.method.coverage import context_points, coverage_matrix, gaps
 from planeval.inputs.data import Dataset
 from planeval.inputs.dates import parse_vintage
-from planeval.presentation.labels import (DASH, HTML_LANG, LIKELIHOODS, STATUSES, fmt_probability, has, status_code, status_colour, status_name,
+from planeval.presentation.labels import (DASH, HTML_LANG, LIKELIHOODS, STATUSES, fmt_interval, fmt_probability, has, status_code, status_colour, status_name,
                    t)
 from planeval.inputs.plan import Indicator, LoadedPlan
 from planeval.method.projects import project_status
 from planeval.method.record import Message
 from planeval.method.scorecard import midterm_vintage, midterm_year
+from planeval.presentation import sentences
 from planeval.presentation.sentences import years_text
 
 HERE = Path(__file__).parent
@@ -39,7 +40,7 @@ BAD = ("lagging", "moving_away", "likely_missed", "missed")
 PACE_SHOWN = ("broadly_on_track", "lagging", "moving_away")  # statuses printed with the pace still needed
 NO_RECORD = "no_record"
 NOT_INCLUDED = "not_included"
-MODEL_KEYS = ("rw_drift", "linear", "linear_trend", "theta", "ets_damped")
+MODEL_KEYS = ("rw_drift", "linear_trend", "theta", "ets_damped")
 EACH_YEAR = ("ceiling_each_year", "floor_each_year", "qualitative")
 NO_BASE = (*EACH_YEAR, "cumulative")  # kinds whose verdict uses no base value: the base cell stays empty
 
@@ -279,7 +280,7 @@ def _row_reason(rec: dict[str, Any], lang: str) -> str | None:
     if "stale" in codes and rec.get("current_year"):
         return t("reason.as_of", lang, year=rec["current_year"])
     if rec.get("reasons"):
-        return rec["reasons"][0][lang]
+        return sentences.text(rec["reasons"][0], lang)
     return t(_no_forecast_why(rec, "na.no_forecast"), lang)
 
 
@@ -318,7 +319,7 @@ def _summary_row(ind: Indicator, rec: dict[str, Any] | None, lang: str, only: li
     return view
 
 
-def _key_figures(ind: Indicator, rec: dict[str, Any], lang: str) -> list[tuple[str, dict[str, str | None]]]:
+def _key_figures(ind: Indicator, rec: dict[str, Any], lang: str, level: str) -> list[tuple[str, dict[str, str | None]]]:
     """(label, cell) rows of the record's figures that apply to this target kind."""
     unit, kind = _unit(ind, lang), rec["kind"]
     see = t("na.see_reasons", lang)
@@ -353,7 +354,7 @@ def _key_figures(ind: Indicator, rec: dict[str, Any], lang: str) -> list[tuple[s
              (t("fig.evidence", lang), _grade(rec, lang)),
              (t("fig.probability", lang), _likelihood(rec, lang, _no_forecast_why(rec, "na.see_reasons")))]
     fc, why = _current_forecast(rec), _no_forecast_why(rec, "na.see_reasons")
-    rows.append((t("fig.forecast", lang, year=rec["end_year"]), _forecast(fc, unit, lang, why)))
+    rows.append((t("fig.forecast", lang, year=rec["end_year"], level=level), _forecast(fc, unit, lang, why)))
     if fc:
         rows.append((t("fig.forecast_probability", lang), _probability(fc.get("probability"), see)))
         rows.append((t("fig.probability_uninflated", lang), _probability(fc.get("probability_uninflated"), see)))
@@ -384,7 +385,7 @@ def _figure_uri(path: Path | None) -> str | None:
 
 
 def _section(ind: Indicator, rec: dict[str, Any] | None, figures: dict[str, Path], lang: str,
-             only: list[str] | None = None) -> dict[str, Any]:
+             only: list[str] | None, level: str) -> dict[str, Any]:
     view: dict[str, Any] = {"ind": ind, "anchor": f"ind-{ind.id}", "status": _status_view(_status(rec, ind, only), lang),
                             "kind": t(f"kind.{ind.kind.value}", lang) if ind.kind else None,
                             "chart": _figure_uri(figures.get(f"{ind.id}.{lang}")),
@@ -394,11 +395,11 @@ def _section(ind: Indicator, rec: dict[str, Any] | None, figures: dict[str, Path
                                         for c in ind.definition_changes],
                             "record": rec, "pace": None}
     if rec is not None:
-        view |= {"figures": _key_figures(ind, rec, lang), "verdict": rec["verdict"][lang],
-                 "findings": [f[lang] for f in rec.get("findings", [])],
-                 "data_needed": [f[lang] for f in rec.get("data_needed", [])],
+        view |= {"figures": _key_figures(ind, rec, lang, level), "verdict": sentences.text(rec["verdict"], lang),
+                 "findings": [sentences.text(f, lang) for f in rec.get("findings", [])],
+                 "data_needed": [sentences.text(f, lang) for f in rec.get("data_needed", [])],
                  "pace": _pace_note(rec, _unit(ind, lang), lang),
-                 "flags": [f[lang] for f in rec.get("flags", [])], "reasons": [r[lang] for r in rec.get("reasons", [])],
+                 "flags": [sentences.text(f, lang) for f in rec.get("flags", [])], "reasons": [sentences.text(r, lang) for r in rec.get("reasons", [])],
                  "shown": _values_shown(rec, _unit(ind, lang), lang)}
     return view
 
@@ -418,7 +419,7 @@ def _needed(rows: list[dict[str, Any]], by_id: dict[str, dict[str, Any]], lang: 
     for r in rows:
         rec = by_id.get(r["ind"].id)
         if rec and rec.get("data_needed"):
-            out.append({"ind": r["ind"], "status": r["status"], "what": [m[lang] for m in rec["data_needed"]]})
+            out.append({"ind": r["ind"], "status": r["status"], "what": [sentences.text(m, lang) for m in rec["data_needed"]]})
     return out
 
 
@@ -548,7 +549,7 @@ def _backtest(plan: LoadedPlan, results: Backtests,
         scores = scores or {}
         pooled = _score_cells(scores.get(POOLED), lang)
         n = int(pooled["n"])
-        return {"name": name, "reason": getattr(reason, lang) if reason else None, "n": pooled["n"],
+        return {"name": name, "reason": sentences.text(reason, lang) or None, "n": pooled["n"],
                 "coverage": pooled["coverage"], "coverage_uninflated": pooled["coverage_uninflated"],
                 "mase": [_score_cells(scores.get(m), lang, n)["mase"] for m in models]}
     rows = []
@@ -560,7 +561,7 @@ def _backtest(plan: LoadedPlan, results: Backtests,
     pooled = pool_results(r for r, _ in results.values())
     return {"rows": rows, "all": view(t("bt.all", lang), pooled["scores"], None) if pooled["forecasts"] else None,
             "models": [t(f"model.{m}", lang) for m in models],
-            "intro": t("bt.intro", lang, year=year, interval=f"{config.interval:.2f}")}
+            "intro": t("bt.intro", lang, year=year, interval=f"{config.interval:.2f}", level=fmt_interval(config.interval))}
 
 
 CALIBRATION_DIR = HERE.parent.parent / "calibration"
@@ -607,6 +608,7 @@ def report_view(*, plan: LoadedPlan, dataset: Dataset, records: list[dict[str, A
     (indicator id -> :func:`planeval.method.backtest.backtest_indicator` result) are computed by the caller.
     """
     p = plan.plan
+    level = fmt_interval(config.interval)  # the forecast interval's level, as its labels print it
     by_id = {r["indicator_id"]: r for r in records}
     only = list(meta.get("only") or [])
     rows = [_summary_row(ind, by_id.get(ind.id), lang, only) for ind in p.indicators]
@@ -622,13 +624,13 @@ def report_view(*, plan: LoadedPlan, dataset: Dataset, records: list[dict[str, A
     for project in projects:
         project["status_name"] = t(f"project.{project['status']}", lang)
     context = {
-        "lang": lang, "html_lang": HTML_LANG[lang], "plan": p, "year": year, "meta": meta,
+        "lang": lang, "html_lang": HTML_LANG[lang], "plan": p, "year": year, "meta": meta, "level": level,
         "files": _meta_files(meta),
         "rows": rows, "counts": _counts(rows, lang), "findings": _findings(rows, lang),
         "needed": _needed(rows, by_id, lang), "binding": _binding(rows, lang),
         "n_results": sum(1 for r in rows if r["status"]["code"] not in ("not_identified", NO_RECORD)),
         "overview": _overview_uri(plan, records, figures, lang, only),
-        "sections": [_section(ind, by_id.get(ind.id), figures, lang, only) for ind in p.indicators],
+        "sections": [_section(ind, by_id.get(ind.id), figures, lang, only, level) for ind in p.indicators],
         "partial": partial, "final": year >= p.end_year, "preliminary": preliminary,
         "vintage": vintage_text(meta.get("vintage"), lang),
         "vintage_day": parse_vintage(meta["vintage"]).isoformat() if meta.get("vintage") else None,

@@ -19,6 +19,7 @@ import pytest
 
 from planeval.presentation import charts
 from planeval.presentation import labels as i18n
+from planeval.method.backtest import backtest_all
 from planeval.method.coverage import context_points
 from planeval.inputs.data import load_dataset
 from planeval.presentation.labels import fmt_probability
@@ -340,8 +341,9 @@ def test_labels_read_the_configured_interval(loaded):
     config = dataclasses.replace(plan.plan.method_config, interval=0.9)
     jobs = fixture("new_jobs")
     jobs["forecast"]["interval"] = 0.9
+    backtests = backtest_all(plan.plan, ds, ["new_jobs"], 2023)  # its table has the coverage column
     pages = {lang: render_html(report_view(plan=plan, dataset=ds, records=[jobs], figures={}, config=config, year=2023,
-                                           lang=lang, meta=META, backtests={})) for lang in i18n.LANGS}
+                                           lang=lang, meta=META, backtests=backtests)) for lang in i18n.LANGS}
     assert "End-year forecast (90% interval)" in pages["en"] and "期末预测（90%区间）" in pages["zh"]
     assert "Forecast for 2025 (90% interval)" in pages["en"] and "2025年预测值（90%区间）" in pages["zh"]
     assert "90% coverage" in pages["en"] and "90%区间覆盖率" in pages["zh"]
@@ -349,6 +351,6 @@ def test_labels_read_the_configured_interval(loaded):
     # (the calibration block keeps its 80%: its committed figures were made at that level)
     assert not [s for s in ("(80% interval)", "well-calibrated 80%", ">80% coverage<") if s in pages["en"]]
     assert not [s for s in ("（80%区间）", ">80%区间覆盖率<", "落在80%") if s in pages["zh"]]
-    legend = [t.get_text() for t in charts.indicator_chart(jobs, "en", plan=plan).axes[0].get_legend().get_texts()]
+    legend = [label for ax in charts.indicator_chart(jobs, "en", plan=plan).axes for label in ax.get_legend_handles_labels()[1]]
     assert "forecast 90% interval" in legend
     assert i18n.fmt_interval(0.8) == "80%" and i18n.fmt_interval(0.95) == "95%"

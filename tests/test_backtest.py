@@ -13,6 +13,7 @@ from planeval.method.backtest import backtest, backtest_indicator, naive_scale, 
 from planeval.inputs.config import DEFAULT
 from planeval.inputs.data import load_dataset
 from planeval.inputs.plan import load_plan
+from planeval.presentation.sentences import text
 
 SYNTHETIC_PLAN = Path(__file__).parent / "fixtures" / "synthetic_plan" / "params" / "synthetic_plan.yaml"
 # Fewer paths keep the tests quick; no ETS unless a test wants it (it is slow to fit and its damping
@@ -132,7 +133,7 @@ def test_indicator_backtest_too_short_or_qualitative_gives_a_reason(synthetic) -
     # online_share has 2014..2018 as of 2018: 5 points, nothing after the only origin.
     result, reason = backtest_indicator(plan, plan.indicator("online_share"), dataset, 2018, FAST)
     assert result is None and reason is not None and reason.code == "backtest_too_short"
-    assert "Only 5 annual point value(s)" in reason.en
+    assert "Only 5 annual point value(s)" in text(reason, "en")
     result, reason = backtest_indicator(plan, plan.indicator("benefit_rule"), dataset, 2018, FAST)
     assert result is None and reason is not None and reason.code == "backtest_qualitative"
 

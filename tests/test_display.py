@@ -8,6 +8,7 @@ expected string is written out by hand.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import html as htmllib
 import json
 import re
@@ -18,6 +19,7 @@ import pytest
 
 from planeval.presentation import charts
 from planeval.presentation import labels as i18n
+from planeval.method.backtest import backtest_all
 from planeval.method.coverage import context_points
 from planeval.inputs.data import load_dataset
 from planeval.presentation.formats import probability as fmt_probability
@@ -62,22 +64,21 @@ def _training(**change) -> dict:
 def _records() -> list[dict]:
     """Four rows: broadly on track with the old code (training), a p of 0.998 (new jobs), an unknown-heavy
     ceiling (unemployment) and an insufficient-data end level with its reasons (pension participants)."""
-    training = _training(status={"code": "needs_acceleration", "en": "needs acceleration", "zh": "基本符合预期"})
+    training = _training(status={"code": "needs_acceleration", "params": {}})
     jobs = fixture("new_jobs")
     jobs["forecast"]["probability"] = 0.998
     jobs["forecast"]["probability_uninflated"] = 0.9996
     jobs["forecast"]["probability_by_model"] = {"linear_trend": 0.004, "rw_drift": 0.91}
-    jobs["forecast"]["likelihood"] = {"code": "very_likely", "en": "very likely", "zh": "很可能实现"}
+    jobs["forecast"]["likelihood"] = {"code": "very_likely", "params": {}}
     jobs.update(probability=0.998, likelihood=jobs["forecast"]["likelihood"], basis="forecast")  # the verdict's p
     unemployment = fixture("unemployment_rate")
     unemployment.update(years_unknown=[2021, 2022], forecast=None)
     pension = copy.deepcopy(fixture("entrepreneurial_activity_rate"))
     pension.update(indicator_id="pension_participants", kind="end_level", target=1700.0, tolerance=None,
                    unit="10k persons", latest=None, base=None, current_year=None, forecast=None, progress=None,
-                   pace=None, tau=None, status={"code": "insufficient_data", "en": "insufficient data", "zh": "数据不足"},
-                   reasons=[{"code": "no_current_value", "en": "No annual value since 2021 (as of 2023).",
-                             "zh": "2021年以来（截至2023年）无年度数值。"},
-                            {"code": "too_few_points", "en": "Only 1 annual point value.", "zh": "仅有1个年度数值。"}],
+                   pace=None, tau=None, status={"code": "insufficient_data", "params": {}},
+                   reasons=[{"code": "no_current_value", "params": {"since": 2021, "year": 2023}},
+                            {"code": "too_few_points", "params": {"n": 1, "need": 5, "since": None}}],
                    history=[], evidence=[], annual_targets=[])
     return [training, jobs, unemployment, pension]
 
@@ -157,7 +158,7 @@ def test_notebook_tables_show_the_report_cells(loaded, html):
         "no annual value since 2021")
     row = text(summary_rows(html["en"])["new_jobs"])
     assert "very likely (> 99%)" in row and "60.2 10k [54.1–66]" in row
-    figures = dict(key_figures(records[1], loaded[0].plan.indicator("new_jobs"), "en").values.tolist())
+    figures = dict(key_figures(records[1], loaded[0].plan.indicator("new_jobs"), "en", loaded[0].plan.method_config).values.tolist())
     assert figures["Status"] == "on track"
     assert figures["Probability p"] == "very likely (> 99%)"
     assert figures["p with the models' own spread (uncalibrated)"] == "> 99%"  # 0.9996
@@ -202,7 +203,7 @@ def test_each_row_says_why_once(html):
         # its first reason (no_current_value) in a few words, once
         short = {"en": "no annual value since 2021", "zh": "2021年以来无年度数值"}[lang]
         assert pension.count(short) == 1
-        assert "Only 1 annual point value." not in pension and "仅有1个年度数值。" not in pension
+        assert "Only 1 annual point value" not in pension and "只有1个年度观测值" not in pension
         assert text(rows["unemployment_rate"]).count({"en": "no data for 2021, 2022", "zh": "2021、2022年无数据"}[lang]) == 1
         assert 'class="why"' not in rows["new_jobs"]  # nothing missing, nothing to explain
 
@@ -342,3 +343,26 @@ def test_pdf_layout(loaded, tmp_path):
             words = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
             right = [float(x) for x in re.findall(r'<word xMin="[^"]+" yMin="[^"]+" xMax="([^"]+)" yMax="[^"]+">Confidence</word>', words)]
             assert right and max(right) <= RIGHT_MARGIN_PT + 1
+
+
+# 5. The interval's level comes from the plan's settings, never a fixed "80%".
+
+def test_labels_read_the_configured_interval(loaded):
+    """A plan with ``method: {interval: 0.9}``: every label of the forecast interval says 90%."""
+    plan, ds = loaded
+    config = dataclasses.replace(plan.plan.method_config, interval=0.9)
+    jobs = fixture("new_jobs")
+    jobs["forecast"]["interval"] = 0.9
+    backtests = backtest_all(plan.plan, ds, ["new_jobs"], 2023)  # its table has the coverage column
+    pages = {lang: render_html(report_view(plan=plan, dataset=ds, records=[jobs], figures={}, config=config, year=2023,
+                                           lang=lang, meta=META, backtests=backtests)) for lang in i18n.LANGS}
+    assert "End-year forecast (90% interval)" in pages["en"] and "期末预测（90%区间）" in pages["zh"]
+    assert "Forecast for 2025 (90% interval)" in pages["en"] and "2025年预测值（90%区间）" in pages["zh"]
+    assert "90% coverage" in pages["en"] and "90%区间覆盖率" in pages["zh"]
+    assert "well-calibrated 90% intervals" in pages["en"]
+    # (the calibration block keeps its 80%: its committed figures were made at that level)
+    assert not [s for s in ("(80% interval)", "well-calibrated 80%", ">80% coverage<") if s in pages["en"]]
+    assert not [s for s in ("（80%区间）", ">80%区间覆盖率<", "落在80%") if s in pages["zh"]]
+    legend = [label for ax in charts.indicator_chart(jobs, "en", plan=plan).axes for label in ax.get_legend_handles_labels()[1]]
+    assert "forecast 90% interval" in legend
+    assert i18n.fmt_interval(0.8) == "80%" and i18n.fmt_interval(0.95) == "95%"

@@ -7,6 +7,7 @@ of 2023 unless a test says otherwise, so with a 2023 value τ = (2023 − 2020)/
 from pathlib import Path
 
 import pytest
+from planeval.presentation.sentences import text
 
 from synthetic import indicator, rows, run
 
@@ -103,7 +104,7 @@ def test_every_kind_by_hand(tmp_path, ind, obs, expected):
     record = run(tmp_path, ind, obs, 2023)
     expected = dict(expected)
     assert record.status.code == expected.pop("status")
-    assert record.verdict.code == record.status.code
+    assert record.verdict.code == "verdict" and record.verdict.params["status"] == record.status
     for name, value in expected.items():
         got = getattr(record, name)
         assert got == (pytest.approx(value, rel=1e-5) if isinstance(value, float) else value), name
@@ -114,7 +115,7 @@ def test_each_year_miss_names_the_year_and_rules_out_a_forecast(tmp_path):
     record = run(tmp_path, ind, obs, 2023)
     assert "already_missed" in codes(record.reasons)
     assert record.forecast is None
-    assert "2022" in record.verdict.en and "2022年" in record.verdict.zh
+    assert "2022" in text(record.verdict, "en") and "2022年" in text(record.verdict, "zh")
 
 
 # --------------------------------------------------------------------------------------------
@@ -317,11 +318,11 @@ def test_shanghai_unemployment_2023(shanghai):
     # half to average (12 · 5.5 − 6 · 8.9)/6 = 2.1, below the lowest annual value on record (4.2).
     y2022 = next(r for r in record.year_results if r["year"] == 2022)
     assert y2022["p"] < 0.01 and not y2022["settled"]
-    assert any("at most 2.1," in m.en and "never recorded" in m.en for m in record.findings)
+    assert any("at most 2.1," in text(m, "en") and "never recorded" in text(m, "en") for m in record.findings)
     assert record.status.code == "likely_missed" and record.basis == "provisional"
     assert record.confidence == "low" and record.probability < 0.01
-    assert "< 1%" in record.verdict.en and "low confidence" in record.verdict.en
-    assert "2021" in record.verdict.en and "2022" in record.verdict.en
+    assert "< 1%" in text(record.verdict, "en") and "low confidence" in text(record.verdict, "en")
+    assert "2021" in text(record.verdict, "en") and "2022" in text(record.verdict, "en")
     assert record.headroom == pytest.approx(1.0)  # X − y_c = 5.5 − 4.5
     assert all(p.kind == "actual" and "/" not in p.period for p in record.history)
 
@@ -346,4 +347,4 @@ def test_stale_names_only_the_years_without_a_value(tmp_path):
     # Cumulative: 2021 known, 2022 missing, 2023 known -> the total stops at 2021; only 2022 lacks a value.
     record = run(tmp_path, indicator("t", "cumulative", 500), rows("t", {2021: 100, 2023: 120}), 2023)
     stale = [m for m in record.reasons if m.code == "stale"]
-    assert len(stale) == 1 and "2022 has no annual value" in stale[0].en and "2023" not in stale[0].en.split(";")[1]
+    assert len(stale) == 1 and "2022 has no annual value" in text(stale[0], "en") and "2023" not in text(stale[0], "en").split(";")[1]

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from planeval.method import evidence as ev
+from planeval.presentation.sentences import text
 from synthetic import indicator, rows, run
 
 
@@ -104,10 +105,10 @@ def test_a_lower_bound_below_the_target_only_adds_to_what_is_known(tmp_path: Pat
     record = run(tmp_path, indicator("t", "cumulative", 500), obs, 2023)
     assert record.lower_bound == 190 and record.cumulative_done == 100
     assert record.status.code == "on_track"  # from the exact sum: r = (400/4) / (100/1) = 1.0
-    assert "at least 190 recorded" in record.verdict.en
+    assert "at least 190 recorded" in text(record.verdict, "en")
     # what would settle it: the annual values of the years without one
     assert [m.code for m in record.data_needed] == ["need_flows"]
-    assert "2022–2025" in record.data_needed[0].en and "at least 400" in record.data_needed[0].en
+    assert "2022–2025" in text(record.data_needed[0], "en") and "at least 400" in text(record.data_needed[0], "en")
 
 
 @pytest.mark.parametrize("qualifier, value, source, status, basis", [
@@ -130,7 +131,7 @@ def test_a_weak_end_value_gives_a_probability_not_a_verdict(tmp_path: Path) -> N
     assert record.status.code == "likely_achieved" and record.basis == "provisional"
     assert record.probability == pytest.approx(phi(129.71 / 91.4855), abs=1e-6)
     assert record.confidence == "low" and record.publishers == 1
-    assert "likely" in record.verdict.en and "low confidence" in record.verdict.en
+    assert "likely" in text(record.verdict, "en") and "low confidence" in text(record.verdict, "en")
     # a second publisher (T4, also low) agreeing settles it
     both = rows("s", {2025: 1829.71}, source="T3") + rows("s", {2025: 1830}, source="T4")
     settled = run(tmp_path / "two", indicator("s", "end_level", 1700), both, 2025)
@@ -153,7 +154,7 @@ def test_a_stock_read_in_september_is_nowcast_from_earlier_years(tmp_path: Path)
     record = run(tmp_path, indicator("s", "end_level", 99, scale="identity"), obs, 2025)
     assert record.probability == pytest.approx(phi(1.0), abs=1e-6)
     assert record.basis == "provisional" and record.status.code == "likely_achieved"
-    assert any(m.code == "stock_nowcast" and "3 earlier years" in m.en for m in record.findings)
+    assert any(m.code == "stock_nowcast" and "3 earlier years" in text(m, "en") for m in record.findings)
 
 
 def test_a_nowcast_without_history_uses_the_default_spread_doubled_and_is_graded_low(tmp_path: Path) -> None:
@@ -176,8 +177,8 @@ def test_a_first_half_mean_far_above_a_ceiling(tmp_path: Path) -> None:
     assert y2022 == {"year": 2022, "outcome": "unknown", "settled": False, "p": pytest.approx(0.0, abs=1e-9),
                      "by": "partial"}
     assert record.status.code == "likely_missed" and record.confidence == "low"
-    assert any("at most 2.1," in m.en and "never recorded" in m.en for m in record.findings)
-    assert "P(2022 met) < 1%" in record.verdict.en
+    assert any("at most 2.1," in text(m, "en") and "never recorded" in text(m, "en") for m in record.findings)
+    assert "P(2022 met) < 1%" in text(record.verdict, "en")
 
 
 def test_a_partial_flow_past_a_floor_settles_the_year(tmp_path: Path) -> None:
@@ -213,7 +214,7 @@ def test_period_mean_interval_and_value(tmp_path: Path) -> None:
     record = run(tmp_path, indicator("u", "ceiling_each_year", 5.5, **extra), obs, 2025)
     # 5 · 5.5 − (4.5 + 4.2 + 4.2) = 27.5 − 12.9 = 14.6 for 2021 + 2022
     assert record.period_mean["threshold"] == pytest.approx(14.6) and record.period_mean["unknown"] == [2021, 2022]
-    assert any("2021, 2022 add up to at most 14.6" in m.en for m in record.findings)
+    assert any("2021, 2022 add up to at most 14.6" in text(m, "en") for m in record.findings)
     full = rows("u", {2021: 5.0, 2022: 6.0, 2023: 4.5, 2024: 4.2, 2025: 4.2}, unit="%")
     done = run(tmp_path / "all", indicator("u", "ceiling_each_year", 5.5, primary="mean", **extra), full, 2025)
     assert done.period_mean["mean"] == pytest.approx(4.78)  # 23.9 / 5
@@ -267,8 +268,8 @@ def test_shanghai_2025_skills_training_lower_bound(shanghai) -> None:
     assert record.status.code == "insufficient_data"
     need = record.data_needed[0]
     # 500 − (118.85 + 72.59) = 308.56 from the years without an annual value
-    assert need.code == "need_flows" and "2022–2024" in need.en and "308.56" in need.en
-    assert any(m.code == "lower_bound_needs" and "220.06" in m.en for m in record.findings)  # 500 − 279.94
+    assert need.code == "need_flows" and "2022–2024" in text(need, "en") and "308.56" in text(need, "en")
+    assert any(m.code == "lower_bound_needs" and "220.06" in text(m, "en") for m in record.findings)  # 500 − 279.94
 
 
 def test_shanghai_2025_qualitative_rule(shanghai) -> None:

@@ -20,6 +20,7 @@ from planeval.inputs.errors import InputError
 from planeval.inputs.plan import Indicator
 from planeval.pipeline.plans import plan_files
 from planeval.presentation.comparison import PlanReport, comparison_view, render_comparison
+from planeval.presentation.sentences import text
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -204,7 +205,7 @@ def test_each_plan_gets_its_own_report_and_the_comparison_links_to_them(runs: di
                 expected.append(("", "—"))
                 continue
             rec = json.loads(path.read_text(encoding="utf-8"))
-            expected.append((f"{plan_id}/2023/report.en.html#ind-{indicator_id}", rec["status"]["en"]))
+            expected.append((f"{plan_id}/2023/report.en.html#ind-{indicator_id}", text(rec["status"], "en")))
             assert f'id="ind-{indicator_id}"' in report  # the link's target exists
         assert row == expected
     assert ("", "—") in shown["beta"]  # syn_002 is alpha's only

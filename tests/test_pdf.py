@@ -22,7 +22,9 @@ from planeval.inputs.plan import load_plan
 from planeval.presentation import labels as i18n
 from planeval.presentation import typst
 from planeval.presentation.charts import indicator_chart, save_png
-from planeval.presentation.report import CALIBRATION_FIGURES, render_html, report_view
+from planeval.presentation.report import render_html, report_view
+from planeval.presentation.sentences import text
+from planeval.presentation.views import CALIBRATION_FIGURES
 
 ROOT = Path(__file__).resolve().parents[1]
 PLAN = ROOT / "params" / "shanghai_14th_employment.yaml"
@@ -199,7 +201,7 @@ def test_same_sections_numbers_and_verdicts_as_the_html(built):
         verdicts = "".join(html.verdicts)
         assert verdicts and all(flat(v) in flat(pdf_text) for v in re.split(r"(?<=[。.])", verdicts) if flat(v))
         for rec in b["records"]:
-            assert flat(i18n.t("ind.verdict", lang) + i18n.t("colon", lang) + rec["verdict"][lang]) in flat(pdf_text)
+            assert flat(i18n.t("ind.verdict", lang) + i18n.t("colon", lang) + text(rec["verdict"], lang)) in flat(pdf_text)
         # every number the HTML shows is printed as often (the PDF adds page numbers and the contents)
         body = "\n".join(html.text)  # one cell, one token: adjacent cells do not run together
         shown = collections.Counter(NUMBER.findall(body))

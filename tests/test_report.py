@@ -17,6 +17,7 @@ from matplotlib.figure import Figure
 from PIL import Image
 
 from planeval.presentation import labels as i18n
+from planeval.presentation import sentences
 from planeval.presentation.charts import indicator_chart, overview_figure, png_bytes, save_png
 from planeval.inputs.data import load_dataset
 from planeval.inputs.plan import load_plan
@@ -189,7 +190,7 @@ def test_overview_of_a_partial_run_says_which_indicators_were_left_out(setup, re
     assert labels.count("not included in this run") == len(identified) - 1
     assert labels.count("not identified in public sources") == len(plan.plan.indicators) - len(identified)
     assert kept[0]["forecast"]["probability"] == 0.93
-    assert labels[[i.id for i in plan.plan.indicators].index("new_jobs")] == kept[0]["status"]["en"] + "  p = 93%"
+    assert labels[[i.id for i in plan.plan.indicators].index("new_jobs")] == sentences.text(kept[0]["status"], "en") + "  p = 93%"
 
 
 @pytest.mark.parametrize(("height_in", "rows"), [(4.6, 690), (2.26, 339), (1.42, 213)])

@@ -83,8 +83,7 @@ def test_a_row_per_identified_indicator_with_the_expected_calls(synthetic) -> No
     assert by_id["training_volume"]["final"]["end_value"] == 312  # the plan-period sum, not the 2020 flow
     assert by_id["members_stock"]["final"]["end_value"] == 1150
     # No 2020 value: the final record can only forecast (provisionally not achieved); not an outcome.
-    assert by_id["online_share"]["final"] == {"year": 2020, "status": {"code": "likely_missed", "zh": "初步判断未实现",
-                                                                       "en": "provisionally not achieved"},
+    assert by_id["online_share"]["final"] == {"year": 2020, "status": {"code": "likely_missed", "params": {}},
                                               "outcome": "insufficient_data", "end_value": None, "inside_interval": None,
                                               "provisional": False}  # a forecast, not a part-year reading of 2020
     assert by_id["jobs_created"]["midterm"]["status"]["code"] == "missed"

@@ -1,4 +1,5 @@
-"""Observations, sources and project evidence: loading, validation and the as-of cut.
+"""Observations, sources and project evidence: loading and validation (the types they load into,
+and the as-of cut, are in :mod:`planeval.inputs.model`).
 
 Files are read as text (UTF-8, every cell a string) and validated with pandera schemas; the first
 problem found is raised as :class:`~planeval.inputs.errors.InputError` naming the file, the line (as an
@@ -13,22 +14,17 @@ import csv
 import io
 import re
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
 import pandas as pd
 import pandera.pandas as pa
 
-from planeval.inputs.dates import parse_vintage, published_by
 from planeval.inputs.errors import InputError, read_input
+from planeval.inputs.model import (CONFIDENCE, OBSERVATION_KINDS, POINT_QUALIFIERS, PROJECT_STATUSES,  # noqa: F401
+                                   QUALIFIERS, Dataset, Period)
 from planeval.inputs.plan import LoadedPlan, Plan
 
-QUALIFIERS = ("=", "~", "<=", "<", ">=", ">")
-POINT_QUALIFIERS = ("=", "~")
-OBSERVATION_KINDS = ("actual", "partial", "annual_target", "plan_target", "projection")
-CONFIDENCE = ("high", "medium", "low")
-PROJECT_STATUSES = ("done", "moved", "in_progress")
 
 _YEAR = r"(?:19|20|21)\d\d"
 _MONTH = r"(?:0[1-9]|1[0-2])"
@@ -44,20 +40,6 @@ NUMBER = r"^-?\d{1,15}(?:\.\d+)?$"
 NUMBER_TEXT = ("a number written as plain digits (an optional leading '-', one '.', at most 15 digits before it; "
                "no exponent, spaces, separators, nan or inf)")
 DATE_PATTERN = re.compile(rf"^{_YEAR}(?:-{_MONTH}(?:-(?:0[1-9]|[12]\d|3[01]))?)?(?:/{_YEAR}-{_MONTH})?$")
-
-
-@dataclass(frozen=True)
-class Period:
-    """A period as written in the data: a year, a span of years, or a span of months."""
-
-    text: str
-    type: str  # "year" | "years" | "months"
-    start_year: int
-    end_year: int
-
-    @property
-    def annual(self) -> bool:
-        return self.type == "year"
 
 
 def parse_period(text: str) -> Period:
@@ -297,35 +279,6 @@ def _expectation(schema: pa.DataFrameSchema, field: str | None, check: str) -> s
         if c.error:
             return c.error
     return check
-
-
-@dataclass(frozen=True)
-class Dataset:
-    observations: pd.DataFrame  # validated, plus columns period_type, start_year, end_year, line
-    sources: pd.DataFrame
-    projects: pd.DataFrame
-    files: dict[str, Path]
-
-    def as_of(self, year: int, vintage: str | None = None) -> "Dataset":
-        """Only what was observed for periods ending at or before ``year`` (the as-of discipline) and,
-        with a ``vintage`` (YYYY, YYYY-MM or YYYY-MM-DD), only what was published by then: the sources
-        surely out by that day (:func:`planeval.inputs.dates.published_by`: a partial date counts by the last
-        day it could mean) and the observation rows and dated project events citing them. Cutting again
-        with the same or a later year and no vintage changes nothing."""
-        obs = self.observations[self.observations["end_year"] <= year]
-        dated = self.projects["date"].str.slice(0, 4)
-        projects = self.projects[dated.map(lambda d: d == "" or int(d) <= year).astype(bool)]
-        sources = self.sources
-        if vintage is not None:
-            day = parse_vintage(vintage)
-            sources = sources[sources["published"].map(lambda p: published_by(p, day)).astype(bool)]
-            known = set(sources["source"])
-            obs = obs[obs["source"].isin(known)]
-            projects = projects[(projects["source"] == "") | projects["source"].isin(known)]
-        return Dataset(obs, sources, projects, self.files)
-
-    def series(self, name: str) -> pd.DataFrame:
-        return self.observations[self.observations["series"] == name]
 
 
 def load_observations(path: Path, sources: pd.DataFrame | None = None) -> pd.DataFrame:

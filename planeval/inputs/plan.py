@@ -440,7 +440,7 @@ def load_plan(path: Path | str) -> LoadedPlan:
 def _check_drawable(plan: Plan, root: yaml.Node | None, raw: Any, path: Path) -> None:
     """Refuse a text the charts draw (names, units, rules) with a character their font cannot draw:
     the notebook would fail on it. (A '$' is drawn literally: the charts never read formulas.)"""
-    from planeval.presentation.charts import undrawable
+    from planeval.inputs.glyphs import undrawable
 
     texts: list[tuple[tuple[Any, ...], Text]] = []
     for i, ind in enumerate(plan.indicators):

@@ -16,12 +16,11 @@ from typing import Any, Iterable
 import numpy as np
 
 from planeval.method import forecast as fc
-from planeval.presentation import sentences as words
 from planeval.inputs.config import MethodConfig
-from planeval.inputs.data import Dataset
-from planeval.method.evaluate import annual_series
+from planeval.inputs.model import Dataset
+from planeval.method.evaluate import annual_series, fit_points, segment_of
 from planeval.inputs.plan import Indicator, Plan, TargetKind
-from planeval.method.record import Message, jsonable
+from planeval.method.record import Message, jsonable, message
 
 POOLED = "pooled"
 # A value equal to an interval end up to floating-point rounding counts as inside.
@@ -92,7 +91,7 @@ def _inside(actual: float, low: float, high: float) -> bool:
 
 
 def _interval(paths: np.ndarray, plain: np.ndarray, j: int, config: MethodConfig) -> Interval:
-    lo, hi = (1 - config.interval) / 2, (1 + config.interval) / 2
+    lo, hi = fc.interval_quantiles(config)
     return Interval(point=float(np.median(paths[:, j])), low=float(np.quantile(paths[:, j], lo)),
                     high=float(np.quantile(paths[:, j], hi)), low_uninflated=float(np.quantile(plain[:, j], lo)),
                     high_uninflated=float(np.quantile(plain[:, j], hi)))
@@ -177,31 +176,21 @@ def indicator_points(plan: Plan, ind: Indicator, dataset: Dataset, year: int) ->
     data = dataset.as_of(year)
     confidence = dict(zip(data.sources["source"], data.sources["confidence"]))
     assert ind.series is not None
-    pts = annual_series(data.series(ind.series), confidence).points()
-    start = max([b for b in ind.breaks() if b <= year], default=None)
-    kept = sorted(y for y in pts if y <= year and (start is None or y >= start))
-    return np.array(kept, dtype=int), np.array([pts[y] for y in kept], dtype=float)
+    return fit_points(annual_series(data.series(ind.series), confidence), year, segment_of(ind, year))
 
 
 def backtest_indicator(plan: Plan, ind: Indicator, dataset: Dataset, year: int,
                        config: MethodConfig) -> tuple[BacktestResult | None, Message | None]:
     """(result, None), or (None, reason) when the indicator has no forecast to backtest or too short a history."""
     if not ind.identified or ind.series is None or ind.kind is None:
-        return None, words.message("backtest_not_identified", "指标未识别，无法回测。",
-                                   "The indicator is not identified: nothing to backtest.")
+        return None, message("backtest_not_identified")
     if ind.kind is TargetKind.qualitative:
-        return None, words.message("backtest_qualitative", "定性目标不作概率预测，不回测。",
-                                   "A qualitative rule has no probability forecast to backtest.")
+        return None, message("backtest_qualitative")
     years, values = indicator_points(plan, ind, dataset, year)
     result = backtest(years, values, ind.scale, config)
     if result.n == 0:
-        need = result.min_train + 1
-        return None, words.message(
-            "backtest_too_short",
-            f"当前口径下截至{year}年只有{len(years)}个年度观测值；回测至少需要{need}个（{result.min_train}个用于拟合，"
-            f"并在其后1–{max(result.horizons)}年内有观测值）。",
-            f"Only {len(years)} annual point value(s) as of {year} on the current definition; a backtest needs at "
-            f"least {need} ({result.min_train} to fit and one observed 1–{max(result.horizons)} years later).")
+        return None, message("backtest_too_short", n=len(years), year=year, need=result.min_train + 1,
+                             fit=result.min_train, horizon=max(result.horizons))
     return result, None
 
 

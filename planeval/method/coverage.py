@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from planeval.inputs.data import POINT_QUALIFIERS, Dataset
+from planeval.inputs.model import POINT_QUALIFIERS, Dataset
 from planeval.inputs.plan import Indicator, LoadedPlan, Plan, plan_of
 
 CODES = ("actual", "bound", "partial", "missing")

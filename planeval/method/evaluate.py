@@ -16,11 +16,10 @@ import pandas as pd
 
 from planeval.method import evidence as ev
 from planeval.method import forecast as fc
-from planeval.presentation import sentences as words
 from planeval.inputs.config import MethodConfig
-from planeval.inputs.data import POINT_QUALIFIERS, Dataset
+from planeval.inputs.model import POINT_QUALIFIERS, Dataset
 from planeval.inputs.plan import Indicator, Plan, TargetKind
-from planeval.method.record import Forecast, Message, Point, Record
+from planeval.method.record import Forecast, Message, Point, Record, message
 
 QUALIFIER_RANK = {"=": 0, "~": 1, "<=": 2, "<": 2, ">=": 2, ">": 2}
 
@@ -165,10 +164,6 @@ class _Work:
     rested_on: list[ev.Reading]  # the rows the verdict rests on (its evidence grade)
 
 
-def _fmt(v: float | None) -> str:
-    return words.number(v)
-
-
 @dataclass(frozen=True)
 class _Context:
     """What every part of one evaluation needs: the plan's frame, the indicator, its rows as evidence."""
@@ -230,23 +225,20 @@ def evaluate(plan: Plan, ind: Indicator, dataset: Dataset, year: int, config: Me
                 if r["kind"] in ("partial", "projection") or (r["kind"] == "actual" and r["period_type"] != "year")]
     targets = [_point(r) for _, r in rows.iterrows() if r["kind"] == "annual_target"]
     for y in series.competing:
-        vals = "; ".join(f"{p.qualifier}{_fmt(p.value)} ({p.source})" for p in series.all_points if p.period == str(y))
-        work.flags.append(words.message("competing_values", f"{y}年有不同来源的数值：{vals}；采用可信度较高的来源。",
-                                        f"{y} has values from several sources: {vals}; the higher-confidence source is used."))
-    last_year = min(year, e)
-    breaks = [y for y in ind.breaks() if y <= last_year]
-    segment_start = breaks[-1] if breaks else None
+        values = [{"qualifier": p.qualifier, "value": p.value, "source": p.source}
+                  for p in series.all_points if p.period == str(y)]
+        work.flags.append(message("competing_values", year=y, values=values))
+    segment = segment_of(ind, min(year, e))
     for change in ind.definition_changes:
         if change.year <= year:
-            label = ("口径断点" if change.type == "break" else "口径变化")
-            work.flags.append(words.message(f"definition_{change.type}", f"{label}（{change.year}年起）：{change.zh}",
-                                            f"Definition {'break' if change.type == 'break' else 'change'} from {change.year}: {change.en}"))
-    readings = _readings(rows, data.sources, segment_start)
+            work.flags.append(message(f"definition_{change.type}", year=change.year,
+                                      note=change.model_dump(include={"zh", "en"})))
+    readings = _readings(rows, data.sources, segment)
     annual_readings: dict[int, list[ev.Reading]] = {}
     for r in readings:
         if r.months == 12 and r.first % 12 == 0:
             annual_readings.setdefault(r.year, []).append(r)
-    ctx = _Context(plan, ind, year, config, series, readings, annual_readings, segment_start)
+    ctx = _Context(plan, ind, year, config, series, readings, annual_readings, segment)
 
     common = dict(plan_id=plan.id, indicator_id=ind.id, evaluation_year=year, kind=kind.value,
                   direction=ind.direction, target=ind.target, tolerance=(ind.tolerance or config.around_tolerance)
@@ -265,14 +257,21 @@ def evaluate(plan: Plan, ind: Indicator, dataset: Dataset, year: int, config: Me
     _binding_rule(ctx, result, work)
     p = result.get("probability")
     if p is not None:
-        result["likelihood"] = words.likelihood(fc.likelihood_code(p, config))
+        result["likelihood"] = message(fc.likelihood_code(p, config))
     graded = ev.grade(work.rested_on)
     return Record(**common, **result, reasons=work.reasons, flags=work.flags, findings=work.findings,
                   data_needed=work.data_needed, confidence=graded.confidence, publishers=graded.publishers,
                   evidence_sources=list(graded.sources), verdict=_verdict(ind, result, year, e, graded))
 
 
-def _fit_points(series: Annual, upto: int, segment_start: int | None) -> tuple[np.ndarray, np.ndarray]:
+def segment_of(ind: Indicator, upto: int) -> int | None:
+    """The first year of the series' latest definition segment as of ``upto``: the last break declared
+    for a year ≤ ``upto`` (pace and fits never cross it), None without one."""
+    return max((y for y in ind.breaks() if y <= upto), default=None)
+
+
+def fit_points(series: Annual, upto: int, segment_start: int | None) -> tuple[np.ndarray, np.ndarray]:
+    """The annual point values the forecast fits: years ≤ ``upto`` in the segment from ``segment_start``."""
     pts = {y: v for y, v in series.points().items() if y <= upto and (segment_start is None or y >= segment_start)}
     years = np.array(sorted(pts), dtype=int)
     return years, np.array([pts[y] for y in years], dtype=float)
@@ -284,15 +283,14 @@ def _forecast(ind: Indicator, series: Annual, c: int, e: int, segment_start: int
     """Simulate from the last fitted point to E and apply the kind's rule to the paths."""
     if c >= e:
         return None
-    years, values = _fit_points(series, c, segment_start)
+    years, values = fit_points(series, c, segment_start)
     if len(years) < config.min_points_probability:
         _too_few(work, len(years), config, segment_start)
         return None
     horizon = np.arange(int(years[-1]) + 1, e + 1)
     sim = fc.simulate(years, values, horizon, ind.scale, config)
     if sim.scale != ind.scale:
-        work.flags.append(words.message("scale_fallback", f"数据不适合{ind.scale}变换，改用原始尺度拟合。",
-                                        f"The values do not allow a {ind.scale} scale; fitted on the original scale."))
+        work.flags.append(message("scale_fallback", scale=ind.scale))
     if score_from is not None:
         cols = horizon >= score_from
         met_cols = lambda p: met(p[:, cols])  # noqa: E731
@@ -302,14 +300,14 @@ def _forecast(ind: Indicator, series: Annual, c: int, e: int, segment_start: int
     p_plain, _ = fc.probability(sim.paths_uninflated, met_cols)
     pooled = np.concatenate(list(sim.paths.values()))
     ends = endpoint(pooled)
-    lo_q, hi_q = (1 - config.interval) / 2, (1 + config.interval) / 2
+    lo_q, hi_q = fc.interval_quantiles(config)
     fan = {str(int(y)): [float(np.quantile(pooled[:, i], lo_q)), float(np.median(pooled[:, i])),
                          float(np.quantile(pooled[:, i], hi_q))] for i, y in enumerate(horizon)}
     return Forecast(year=e, point=float(np.median(ends)), low=float(np.quantile(ends, lo_q)),
                     high=float(np.quantile(ends, hi_q)), probability=p,
-                    likelihood=words.likelihood(fc.likelihood_code(p, config)), probability_uninflated=p_plain,
+                    likelihood=message(fc.likelihood_code(p, config)), probability_uninflated=p_plain,
                     probability_by_model=by_model, models=list(sim.paths), fit_years=[int(y) for y in years],
-                    scale=sim.scale, fan=fan)
+                    scale=sim.scale, fan=fan, interval=config.interval)
 
 
 def _empty_figures() -> dict:
@@ -321,8 +319,7 @@ def _empty_figures() -> dict:
 
 
 def _no_current_value(work: _Work, b: int, year: int) -> None:
-    work.reasons.append(words.message("no_current_value", f"{b + 1}年以来（截至{year}年）没有年度数值，无法计算进度。",
-                                      f"No annual value since {b + 1} (as of {year}): progress cannot be computed."))
+    work.reasons.append(message("no_current_value", since=b + 1, year=year))
 
 
 def _rule_text(ind: Indicator, config: MethodConfig, base_year: int) -> Message:
@@ -330,14 +327,14 @@ def _rule_text(ind: Indicator, config: MethodConfig, base_year: int) -> Message:
     kind = ind.kind
     if kind is TargetKind.around:
         tol = ind.tolerance or config.around_tolerance
-        return words.say("rule_band", low=float(x - tol), high=float(x + tol))
+        return message("rule_band", low=float(x - tol), high=float(x + tol))
     if kind is TargetKind.full_rate:
-        return words.say("rule_at_least", target=float(config.full_rate_threshold))
+        return message("rule_at_least", target=float(config.full_rate_threshold))
     if kind is TargetKind.ceiling_each_year or (kind is TargetKind.end_level and ind.sign < 0):
-        return words.say("rule_at_most", target=float(x))
+        return message("rule_at_most", target=float(x))
     if kind is TargetKind.increase:
-        return words.say("rule_increase", target=float(x), base=base_year)
-    return words.say("rule_at_least", target=float(x))
+        return message("rule_increase", target=float(x), base=base_year)
+    return message("rule_at_least", target=float(x))
 
 
 # --------------------------------------------------------------------------------------------
@@ -366,23 +363,7 @@ def _judge_year(ctx: _Context, y: int, work: _Work) -> dict:
     if chosen is not None and chosen.value is not None:
         met = year_met(ind.kind, x, chosen)  # type: ignore[arg-type]
         if met is not None:
-            annual = ctx.annual_readings.get(y, [])
-            used = next(r for r in annual if r.line == chosen.line)
-            agreeing = [r for r in annual if year_met(ind.kind, x, _as_point(r)) == met]  # type: ignore[arg-type]
-            margin = abs(chosen.value - x)
-            result.update(outcome="met" if met else "missed", by="annual" if used.qualifier in ev.POINT else "bound")
-            if _settled_value(ctx, used, agreeing, margin):
-                # it rests on the chosen row; corroborating rows count when the chosen one alone is weak
-                rests = [used] if ev.trustworthy([used]) else agreeing
-                result.update(settled=True, p=1.0 if met else 0.0, rests_on=rests)
-            else:
-                p = _value_probability(ctx, used, margin)
-                result.update(settled=False, p=p if met else 1 - p, rests_on=[used])
-                why = "why_confidence" if not ev.trustworthy(agreeing) else "why_margin"
-                work.findings.append(words.say("value_uncertain", year=y, value=float(used.value), source=used.source,
-                                               confidence=words.CONFIDENCE[used.confidence], why=words.say(why),
-                                               p=words.percent(result["p"])))
-            return result
+            return _judge_annual(ctx, chosen, met, result, work)
     partial = [r for r in ctx.readings if r.year == y and r.last // 12 == y and r.months < 12]
     if not partial:
         return result
@@ -393,9 +374,9 @@ def _judge_year(ctx: _Context, y: int, work: _Work) -> dict:
             settled = ev.trustworthy(used)
             result.update(outcome="met" if not ceiling else "missed", settled=settled, by="bound",
                           p=(1.0 if not ceiling else 0.0) if settled else None, rests_on=used)
-            work.findings.append(words.say("flow_partial", year=y, period=", ".join(r.period for r in used),
-                                           value=float(low), source=", ".join(r.source for r in used),
-                                           verdict=words.say("flow_partial_met" if not ceiling else "flow_partial_missed")))
+            work.findings.append(message("flow_partial", year=y, period=[r.period for r in used],
+                                           value=float(low), source=[r.source for r in used],
+                                           verdict=message("flow_partial_met" if not ceiling else "flow_partial_missed")))
         return result
     if measure == "mean":
         reading = ev.widest(partial)
@@ -405,12 +386,12 @@ def _judge_year(ctx: _Context, y: int, work: _Work) -> dict:
                                     ctx.config.nowcast_min_years)
         beyond = est.break_even is not None and est.reference is not None and (
             est.break_even < est.reference if ceiling else est.break_even > est.reference)
-        record_note = words.say("never_recorded" if beyond else "recorded_before", ref=float(est.reference or 0.0))
-        work.findings.append(words.say("mean_partial" if ceiling else "mean_partial_floor", year=y,
+        record_note = message("never_recorded" if beyond else "recorded_before", ref=float(est.reference or 0.0))
+        work.findings.append(message("mean_partial" if ceiling else "mean_partial_floor", year=y,
                                        period=reading.period, value=float(reading.value), source=reading.source,
-                                       confidence=words.CONFIDENCE[reading.confidence], target=float(x),
+                                       confidence=reading.confidence, target=float(x),
                                        break_even=float(est.break_even), record=record_note,
-                                       p=words.percent(est.p)))
+                                       p=est.p))
         result.update(p=est.p, by="partial", rests_on=[reading])
         return result
     # a stock read during the year: nowcast its year-end level
@@ -419,6 +400,28 @@ def _judge_year(ctx: _Context, y: int, work: _Work) -> dict:
     p = ev.normal_cdf(((x - nowcast) if ceiling else (nowcast - x)) / spread)
     result.update(p=p, by="nowcast", rests_on=[reading if history else replace(reading, confidence="low")])
     work.findings.append(_nowcast_message(y, reading, nowcast, spread, history, p))
+    return result
+
+
+def _judge_annual(ctx: _Context, chosen: Point, met: bool, result: dict, work: _Work) -> dict:
+    """A year whose annual value says met or missed: settled when its source can carry it and it clears
+    the target by more than rounding, else a probability allowing for the value's error."""
+    y, ind, x = result["year"], ctx.ind, float(ctx.ind.target)  # type: ignore[arg-type]
+    annual = ctx.annual_readings.get(y, [])
+    used = next(r for r in annual if r.line == chosen.line)
+    agreeing = [r for r in annual if year_met(ind.kind, x, _as_point(r)) == met]  # type: ignore[arg-type]
+    margin = abs(chosen.value - x)  # type: ignore[operator]
+    result.update(outcome="met" if met else "missed", by="annual" if used.qualifier in ev.POINT else "bound")
+    if _settled_value(ctx, used, agreeing, margin):
+        # it rests on the chosen row; corroborating rows count when the chosen one alone is weak
+        rests = [used] if ev.trustworthy([used]) else agreeing
+        result.update(settled=True, p=1.0 if met else 0.0, rests_on=rests)
+        return result
+    p = _value_probability(ctx, used, margin)
+    result.update(settled=False, p=p if met else 1 - p, rests_on=[used])
+    why = "why_confidence" if not ev.trustworthy(agreeing) else "why_margin"
+    work.findings.append(message("value_uncertain", year=y, value=float(used.value), source=used.source,
+                                 confidence=used.confidence, why=message(why), p=result["p"]))
     return result
 
 
@@ -439,9 +442,9 @@ def _nowcast(ctx: _Context, reading: ev.Reading) -> tuple[float, float, int]:
 
 
 def _nowcast_message(y: int, reading: ev.Reading, nowcast: float, spread: float, history: int, p: float) -> Message:
-    how = words.say("nowcast_history", n=history) if history else words.say("nowcast_default")
-    return words.say("stock_nowcast", year=y, period=reading.period, value=float(reading.value), source=reading.source,
-                     how=how, nowcast=float(nowcast), spread=float(spread), p=words.percent(p))
+    how = message("nowcast_history", n=history) if history else message("nowcast_default")
+    return message("stock_nowcast", year=y, period=reading.period, value=float(reading.value), source=reading.source,
+                     how=how, nowcast=float(nowcast), spread=float(spread), p=p)
 
 
 def _each_year(ctx: _Context, work: _Work) -> dict:
@@ -458,20 +461,7 @@ def _each_year(ctx: _Context, work: _Work) -> dict:
                year_results=[{k: v for k, v in r.items() if k != "rests_on"} for r in results])
     if elapsed:
         out["progress"] = len(met) / len(elapsed)
-    judged = [r for r in results if r["outcome"] != "unknown" and r["year"] in ctx.series.chosen]
-    if judged:
-        c = judged[-1]["year"]  # the last year judged on an annual value (a year met by a partial flow has none)
-        latest = ctx.series.chosen[c]
-        if latest is not None:
-            out["latest"], out["current_year"] = latest, c
-            out["tau"] = elapsed_share(c, b, e)
-            x = float(ind.target)  # type: ignore[arg-type]
-            if latest.qualifier in POINT_QUALIFIERS and latest.value is not None:
-                out["headroom"] = x - latest.value if ind.kind is TargetKind.ceiling_each_year else latest.value - x
-            pts = [ctx.series.chosen[y].value for y in met + missed
-                   if y in ctx.series.chosen and ctx.series.chosen[y].qualifier in POINT_QUALIFIERS]
-            if ind.kind is TargetKind.floor_each_year and pts:
-                out["min_ratio"] = min(pts) / x  # type: ignore[type-var]
+    _each_year_latest(ctx, out, results)
     not_settled = [r["year"] for r in results if not r["settled"]]
     if not_settled:
         _years_unsettled(work, not_settled, _rule_text(ind, config, b))
@@ -480,13 +470,11 @@ def _each_year(ctx: _Context, work: _Work) -> dict:
 
     if settled_missed:
         work.rested_on += [r for res in results if res["year"] in settled_missed for r in res.get("rests_on", [])]
-        out.update(status=words.status("missed"), probability=0.0,
+        out.update(status=message("missed"), probability=0.0,
                    basis="settled_annual" if all(r["by"] == "annual" for r in results if r["year"] in settled_missed)
                    else "settled_bounds")
         if year < e:
-            work.reasons.append(words.message(
-                "already_missed", f"{words.years_text(settled_missed, 'zh')}未达标，规划期目标已不可能全部实现，概率为0。",
-                f"{words.years_text(settled_missed, 'en')} missed: the every-year target can no longer be met (p = 0)."))
+            work.reasons.append(message("already_missed", years=settled_missed))
         return _primary_mean(ctx, out)
     for r in results:
         work.rested_on += r.get("rests_on", [])
@@ -495,19 +483,41 @@ def _each_year(ctx: _Context, work: _Work) -> dict:
     provisional = any(not r["settled"] and r["p"] is not None for r in results)
     blind = [r["year"] for r in results if not r["settled"] and r["p"] is None]
     if not blind and not not_settled and year >= e:
-        out.update(status=words.status("achieved"), probability=1.0,
+        out.update(status=message("achieved"), probability=1.0,
                    basis="settled_annual" if all(r["by"] == "annual" for r in results) else "settled_bounds")
     elif p is not None and p < config.about_even_at:
-        out.update(status=words.status("likely_missed"), basis="provisional" if provisional else "forecast")
+        out.update(status=message("likely_missed"), basis="provisional" if provisional else "forecast")
     elif year >= e:
-        out.update(status=words.status(_status_from_p(p, config)), basis="undetermined" if p is None else "provisional")
+        out.update(status=message(_status_from_p(p, config)), basis="undetermined" if p is None else "provisional")
     elif not met and p is None:
         _no_current_value(work, ctx.b, year)
-        out.update(status=words.status("insufficient_data"), basis="undetermined")
+        out.update(status=message("insufficient_data"), basis="undetermined")
     else:
-        out.update(status=words.status("on_track"),
+        out.update(status=message("on_track"),
                    basis="provisional" if provisional else "forecast" if p is not None else "undetermined")
     return _primary_mean(ctx, out)
+
+
+def _each_year_latest(ctx: _Context, out: dict, results: list[dict]) -> None:
+    """The latest year judged on an annual value (a year met by a partial flow has none): its value,
+    τ, the headroom to the target and, for a floor, the lowest value's ratio to it."""
+    ind, series = ctx.ind, ctx.series
+    judged = [r for r in results if r["outcome"] != "unknown" and r["year"] in series.chosen]
+    if not judged:
+        return
+    c = judged[-1]["year"]
+    latest = series.chosen[c]
+    if latest is None:
+        return
+    out["latest"], out["current_year"] = latest, c
+    out["tau"] = elapsed_share(c, ctx.b, ctx.e)
+    x = float(ind.target)  # type: ignore[arg-type]
+    if latest.qualifier in POINT_QUALIFIERS and latest.value is not None:
+        out["headroom"] = x - latest.value if ind.kind is TargetKind.ceiling_each_year else latest.value - x
+    pts = [series.chosen[r["year"]].value for r in results if r["outcome"] in ("met", "missed")
+           and r["year"] in series.chosen and series.chosen[r["year"]].qualifier in POINT_QUALIFIERS]
+    if ind.kind is TargetKind.floor_each_year and pts:
+        out["min_ratio"] = min(pts) / x  # type: ignore[type-var]
 
 
 def _each_year_forecast(ctx: _Context, work: _Work) -> Forecast | None:
@@ -520,8 +530,7 @@ def _each_year_forecast(ctx: _Context, work: _Work) -> Forecast | None:
     x = float(ind.target)  # type: ignore[arg-type]
     ceiling = ind.kind is TargetKind.ceiling_each_year
     rule = (lambda p: np.all(p <= x, axis=1)) if ceiling else (lambda p: np.all(p >= x, axis=1))
-    segment = max([y for y in ind.breaks() if y <= c_pt], default=None)
-    return _forecast(ind, ctx.series, c_pt, ctx.e, segment, ctx.config, work, rule,
+    return _forecast(ind, ctx.series, c_pt, ctx.e, segment_of(ind, c_pt), ctx.config, work, rule,
                      endpoint=lambda p: p[:, -1], score_from=year + 1)
 
 
@@ -539,8 +548,8 @@ def _all_years_probability(ctx: _Context, results: list[dict], out: dict, work: 
         if p is None or p >= config.about_even_at:
             return None
         out["probability_is_bound"] = True
-        work.findings.append(words.say("all_years_bound", years=blind or list(range(year + 1, e + 1)),
-                                       p=words.percent(p)))
+        work.findings.append(message("all_years_bound", years=blind or list(range(year + 1, e + 1)),
+                                       p=p))
     else:
         p = float(np.prod(candidates)) if candidates else None
     out["probability"] = p
@@ -558,10 +567,8 @@ def _status_from_p(p: float | None, config: MethodConfig) -> str:
 
 def _years_unsettled(work: _Work, years: list[int], rule: Message) -> None:
     """Years an each-year target cannot settle: why 'met every year' cannot be claimed, and what would settle them."""
-    work.reasons.append(words.message(
-        "years_unknown", f"{words.years_text(years, 'zh')}没有可定论的年度数值，不能认定“每年均达标”。",
-        f"No annual value settles {words.years_text(years, 'en')}: 'met every year' cannot be claimed."))
-    work.data_needed.append(words.say("need_annual", years=years, rule=rule))
+    work.reasons.append(message("years_unknown", years=years))
+    work.data_needed.append(message("need_annual", years=years, rule=rule))
 
 
 def _period_mean(ctx: _Context, work: _Work) -> dict:
@@ -580,8 +587,8 @@ def _period_mean(ctx: _Context, work: _Work) -> dict:
         mean = total_known / len(years)
         met = mean <= x if ceiling else mean >= x
         out.update(mean=mean, met=met, settled=True)
-        work.findings.append(words.say("period_mean_known", first=b + 1, last=e, mean=float(mean),
-                                       verdict=words.say("met" if met else "not_met")))
+        work.findings.append(message("period_mean_known", first=b + 1, last=e, mean=float(mean),
+                                       verdict=message("met" if met else "not_met")))
         return out
     # Logical bounds on the unknown years: a rate is never negative, and a partial mean of m months
     # puts the year's mean at least m/12 of it.
@@ -590,11 +597,11 @@ def _period_mean(ctx: _Context, work: _Work) -> dict:
         partial = [r for r in ctx.readings if r.year == y and r.months < 12 and r.qualifier in ev.POINT + ev.LOWER]
         low += max((r.value * r.months / 12 for r in partial), default=0.0)
     out["unknown_at_least"] = low
-    work.findings.append(words.say("period_mean_needs" if ceiling else "period_mean_needs_floor", target=float(x),
+    work.findings.append(message("period_mean_needs" if ceiling else "period_mean_needs_floor", target=float(x),
                                    years=unknown, need=float(need), known=float(total_known)))
     if ceiling and low > need:
         out.update(met=False, settled=True)
-        work.findings.append(words.say("period_mean_settled", verdict=words.say("not_met")))
+        work.findings.append(message("period_mean_settled", verdict=message("not_met")))
     return out
 
 
@@ -604,7 +611,7 @@ def _primary_mean(ctx: _Context, out: dict) -> dict:
     if ctx.ind.primary != "mean" or not mean or not mean["settled"]:
         return out
     code = ("achieved" if ctx.year >= ctx.e else "on_track") if mean["met"] else "missed"
-    out.update(status=words.status(code), basis="settled_annual" if mean["mean"] is not None else "settled_bounds",
+    out.update(status=message(code), basis="settled_annual" if mean["mean"] is not None else "settled_bounds",
                probability=1.0 if mean["met"] else 0.0, probability_is_bound=False)
     return out
 
@@ -647,29 +654,28 @@ def _qualitative(ctx: _Context, data: Dataset, confidence: dict[str, str], work:
                                   str(data.sources.set_index("source")["publisher"].get(p.source, p.source)),
                                   confidence.get(p.source, "low"), p.line, p.period)
                        for y, p in ((int(p.period), p) for p in rests)]
-    work.reasons.append(words.message("no_forecast_qualitative", "定性目标按规则逐年判断，不作概率预测。",
-                                      "A qualitative rule is judged year by year; no probability is forecast."))
+    work.reasons.append(message("no_forecast_qualitative"))
     if unknown:
-        _years_unsettled(work, unknown, words.say("rule_compare"))
+        _years_unsettled(work, unknown, message("rule_compare"))
     gaps = [r["p"] for r in results if r["outcome"] == "unknown"]
     if missed:
-        out.update(status=words.status("missed"), probability=0.0, basis="settled_annual")
+        out.update(status=message("missed"), probability=0.0, basis="settled_annual")
     elif not met:
         _no_current_value(work, b, year)
-        out.update(status=words.status("insufficient_data"))
+        out.update(status=message("insufficient_data"))
     elif not unknown:
-        out.update(status=words.status("achieved" if year >= e else "on_track"), basis="settled_annual",
+        out.update(status=message("achieved" if year >= e else "on_track"), basis="settled_annual",
                    probability=1.0 if year >= e else None)
     elif year >= e and all(g is not None for g in gaps):
         p = float(np.prod(gaps))
-        out.update(status=words.status(_status_from_p(p, config)), probability=p, basis="provisional")
+        out.update(status=message(_status_from_p(p, config)), probability=p, basis="provisional")
         for r in results:
             if r["outcome"] == "unknown":
                 work.findings.append(_rule_gap_message(ind, r["year"], lp, rp, r["p"]))
     elif year >= e:
-        out.update(status=words.status("insufficient_data"))
+        out.update(status=message("insufficient_data"))
     else:
-        out.update(status=words.status("on_track"), basis="undetermined")
+        out.update(status=message("on_track"), basis="undetermined")
     return out
 
 
@@ -696,26 +702,20 @@ def _rule_gap_message(ind: Indicator, y: int, lp: dict[int, float], rp: dict[int
     assert ind.rule is not None
     missing = ind.rule.at_least if y in lp else ind.rule.compare
     known = lp.get(y, rp.get(y))
-    return words.say("rule_gap", year=y, missing=missing, p=words.percent(p or 0), known=_fmt(known))
+    return message("rule_gap", year=y, missing=missing, p=p or 0, known=known)
 
 
 def _stale(work: _Work, c: int, last: int, known: Iterable[int]) -> None:
     """The progress figures rest on year c; say which later years have no value."""
     gap = [y for y in range(c + 1, last + 1) if y not in set(known)]
     if gap:
-        work.reasons.append(words.message(
-            "stale", f"进度按{c}年计算；{words.years_text(gap, 'zh')}没有年度数值。",
-            f"Progress is as of {c}; {words.years_text(gap, 'en')} {'has' if len(gap) == 1 else 'have'} no annual value."))
+        work.reasons.append(message("stale", year=c, gap=gap))
 
 
 def _too_few(work: _Work, n: int, config: MethodConfig, segment_start: int | None = None) -> None:
     """No probability: fewer annual point values (since the last definition break) than it needs."""
-    need = config.min_points_probability
-    work.reasons.append(words.message(
-        "too_few_points",
-        f"{f'{segment_start}年口径断点后' if segment_start else ''}只有{n}个年度观测值，少于计算实现概率所需的{need}个，不给出概率。",
-        f"Only {n} annual point value(s){f' since the definition break in {segment_start}' if segment_start else ''}; "
-        f"a probability needs at least {need}."))
+    since = message("since_break", year=segment_start) if segment_start else None
+    work.reasons.append(message("too_few_points", n=n, need=config.min_points_probability, since=since))
 
 
 def _base(series: Annual, b: int, upto: int, segment_start: int | None, work: _Work) -> tuple[int, Point] | None:
@@ -726,11 +726,9 @@ def _base(series: Annual, b: int, upto: int, segment_start: int | None, work: _W
         return None
     year = min(pts)
     if year != b:
-        why_zh = f"{segment_start}年口径断点" if segment_start and segment_start > b else f"基期{b}年没有可用数值"
-        why_en = f"the definition break in {segment_start}" if segment_start and segment_start > b \
-            else f"the base year {b} has no usable value"
-        work.flags.append(words.message("base_substituted", f"因{why_zh}，以{year}年数值作为基数，时间进度相应缩短。",
-                                        f"Because {why_en}, {year} serves as the base and the elapsed share is shortened to match."))
+        why = message("base_why_break", year=segment_start) if segment_start and segment_start > b \
+            else message("base_why_missing", year=b)
+        work.flags.append(message("base_substituted", why=why, year=year))
     return year, series.chosen[year]
 
 
@@ -797,9 +795,9 @@ def _end_value(ctx: _Context, y_b: float | None, base_exact: bool, work: _Work) 
     p = p if met else 1 - p
     work.rested_on.append(used)
     why = "why_confidence" if not ev.trustworthy(agreeing) else "why_margin"
-    work.findings.append(words.say("value_uncertain", year=e, value=float(v), source=used.source,
-                                   confidence=words.CONFIDENCE[used.confidence], why=words.say(why),
-                                   p=words.percent(p)))
+    work.findings.append(message("value_uncertain", year=e, value=float(v), source=used.source,
+                                   confidence=used.confidence, why=message(why),
+                                   p=p))
     return {"probability": p, "basis": "provisional"}
 
 
@@ -862,62 +860,74 @@ def _level(ctx: _Context, work: _Work) -> dict:
     base_exact = base is not None and base[0] == b
     if y_b is None and kind is TargetKind.increase and b in series.chosen:
         out["base"] = series.chosen[b]  # a bound: shown, never used as a number
-    met_at = lambda p: level_met(kind, ind, y_b if y_b is not None else 0.0, p[:, -1], config)  # noqa: E731
     if c is not None and base is not None and c > base[0]:
         _pace(ctx, out, base[0], y_b, c, pts[c], work)  # type: ignore[arg-type]
     elif c is not None and base is not None:
-        work.reasons.append(words.message("no_base", "基期之后只有一个可用数值，至少需要两个才能计算进度。",
-                                          f"Only one usable value from the base on; pace needs at least {config.min_points_pace}."))
+        work.reasons.append(message("no_base", need=config.min_points_pace))
     elif c is None:
         _no_current_value(work, b, year)
     if kind is TargetKind.increase and not base_exact:
-        work.data_needed.append(words.say("need_base", year=b))
+        work.data_needed.append(message("need_base", year=b))
     if year >= e:
-        end = _end_value(ctx, y_b, base_exact, work)
-        if end is not None and "status" in end:
-            out.pop("reached", None)
-            out.update(status=words.status(end.pop("status")), **end)
-            return out
-        if end is not None:
-            out.update(**end)
-        else:
-            work.data_needed.append(words.say("need_end", year=e, rule=_rule_text(ind, config, b)))
-            if c is not None and c < e and y_b is not None:
-                out["forecast"] = _forecast(ind, series, c, e, ctx.segment_start, config, work, met=met_at,
-                                            endpoint=lambda p: p[:, -1])
-                if out["forecast"] is not None:
-                    out.update(probability=out["forecast"].probability, basis="forecast")
-        p = out["probability"]
-        reached = p is None and out.get("reached")
-        out["status"] = words.status("target_reached" if reached else _status_from_p(p, config))
+        return _level_at_end(ctx, out, c, y_b, base_exact, work)
+    return _level_before_end(ctx, out, c, y_b, work)
+
+
+def _level_forecast(ctx: _Context, c: int, y_ref: float, work: _Work) -> Forecast | None:
+    """Paths from year c to E, met by the kind's rule on the end-year value (``y_ref``: the base)."""
+    ind, config = ctx.ind, ctx.config
+    return _forecast(ind, ctx.series, c, ctx.e, ctx.segment_start, config, work,
+                     met=lambda p: level_met(ind.kind, ind, y_ref, p[:, -1], config),  # type: ignore[arg-type]
+                     endpoint=lambda p: p[:, -1])
+
+
+def _level_at_end(ctx: _Context, out: dict, c: int | None, y_b: float | None, base_exact: bool, work: _Work) -> dict:
+    """The end year: what its rows settle, else a probability from them or from the earlier years' trend."""
+    e, config = ctx.e, ctx.config
+    end = _end_value(ctx, y_b, base_exact, work)
+    if end is not None and "status" in end:
         out.pop("reached", None)
+        out.update(status=message(end.pop("status")), **end)
         return out
-    # Before the end year.
+    if end is not None:
+        out.update(**end)
+    else:
+        work.data_needed.append(message("need_end", year=e, rule=_rule_text(ctx.ind, config, ctx.b)))
+        if c is not None and c < e and y_b is not None:
+            out["forecast"] = _level_forecast(ctx, c, y_b, work)
+            if out["forecast"] is not None:
+                out.update(probability=out["forecast"].probability, basis="forecast")
+    p = out["probability"]
+    reached = p is None and out.get("reached")
+    out["status"] = message("target_reached" if reached else _status_from_p(p, config))
+    out.pop("reached", None)
+    return out
+
+
+def _level_before_end(ctx: _Context, out: dict, c: int | None, y_b: float | None, work: _Work) -> dict:
+    """Before the end year: the forecast's p, and the status from pace (set by :func:`_pace`)."""
+    series, e = ctx.series, ctx.e
     if c is None:
-        out["status"] = words.status("insufficient_data")
-        before = series.points(range(0, last + 1))
+        out["status"] = message("insufficient_data")
+        before = series.points(range(0, min(ctx.year, e) + 1))
         if before:
             # No plan-period value: the trend of the pre-plan years still says where the series was heading.
             c_pre = max(before)
             out["latest"], out["current_year"] = series.chosen[c_pre], c_pre
-            y_ref = y_b if y_b is not None else before[c_pre]
-            out["forecast"] = _forecast(ind, series, c_pre, e, ctx.segment_start, config, work,
-                                        met=lambda p: level_met(kind, ind, y_ref, p[:, -1], config),
-                                        endpoint=lambda p: p[:, -1])
-        work.data_needed.append(words.say("need_end", year=e, rule=_rule_text(ind, config, b)))
+            out["forecast"] = _level_forecast(ctx, c_pre, y_b if y_b is not None else before[c_pre], work)
+        work.data_needed.append(message("need_end", year=e, rule=_rule_text(ctx.ind, ctx.config, ctx.b)))
         return _with_forecast_p(out)
     if y_b is not None:
-        out["forecast"] = _forecast(ind, series, c, e, ctx.segment_start, config, work, met=met_at,
-                                    endpoint=lambda p: p[:, -1])
+        out["forecast"] = _level_forecast(ctx, c, y_b, work)
     _with_forecast_p(out)
     work.rested_on += [r for r in ctx.annual_readings.get(c, []) if r.line == series.chosen[c].line]
     if out.pop("reached", False):
-        out["status"] = words.status("target_reached")
-        work.findings.append(words.say("reached_can_fall", year=c, end=e,
-                                       p=words.percent(out["probability"]) if out["probability"] is not None
-                                       else words.say("reached_unknown")))
+        out["status"] = message("target_reached")
+        work.findings.append(message("reached_can_fall", year=c, end=e,
+                                     p=out["probability"] if out["probability"] is not None
+                                     else message("reached_unknown")))
     elif "status" not in out:
-        out["status"] = words.status("insufficient_data")
+        out["status"] = message("insufficient_data")
     return out
 
 
@@ -948,27 +958,26 @@ def _pace(ctx: _Context, out: dict, b_used: int, y_b: float, c: int, y_c: float,
     if c >= e:
         return  # the end value itself decides
     if kind is TargetKind.around and already:
-        out["status"], out["basis"] = words.status("on_track"), "pace"
+        out["status"], out["basis"] = message("on_track"), "pace"
         return
     changed = _scope_change(ind, b_used, c)
     if changed is not None:
-        work.reasons.append(words.say("scope_change", year=changed))
+        work.reasons.append(message("scope_change", year=changed))
         return
     distance = abs((y_b + ind.sign * x if kind is TargetKind.increase else x) - y_b)
     if kind is not TargetKind.around and distance <= config.distance_within_error * abs(y_b):
-        work.reasons.append(words.say("within_error"))
+        work.reasons.append(message("within_error"))
         return
     progress = level_progress(kind, ind, y_b, y_c, config)  # type: ignore[arg-type]
     out["progress"] = progress
     if progress is None:
-        work.reasons.append(words.message("no_progress_share", "基数已在目标一侧，进度比例无意义。",
-                                          "The base value is already at the target: the progress share has no meaning."))
-        out["status"], out["basis"] = words.status("moving_away"), "pace"
+        work.reasons.append(message("no_progress_share"))
+        out["status"], out["basis"] = message("moving_away"), "pace"
         return
     out["pace"] = progress / tau
     r, away = _required_ratio(ctx, y_b, y_c, b_used, c)
     out["required_ratio"] = r
-    out["status"] = words.status("moving_away" if away else pace_status(r, config))  # type: ignore[arg-type]
+    out["status"] = message("moving_away" if away else pace_status(r, config))  # type: ignore[arg-type]
     out["basis"] = "pace"
 
 
@@ -994,45 +1003,33 @@ def _cumulative(ctx: _Context, work: _Work) -> dict:
     if used:
         out["lower_bound"] = low
         if done is None or low > done + 1e-9:
-            work.findings.append(words.say("lower_bound", value=float(low), periods=", ".join(r.period for r in used),
-                                           share=words.percent(low / x) if low < x else f"{100 * low / x:.0f}%"))
+            work.findings.append(message("lower_bound", value=float(low), periods=[r.period for r in used],
+                                           share=float(low / x)))
     missing = [y for y in range(b + 1, e + 1) if y not in flows]
     known_sum = float(sum(flows.values()))
     if low >= x and used:
-        margin_ok = low - x > ev.rounding(x)
-        if ev.trustworthy(used) and margin_ok:
-            out.update(status=words.status("achieved" if last >= e and c >= e else "achieved_early"), probability=1.0,
-                       basis="settled_annual" if all(r.months == 12 and r.qualifier in ev.POINT for r in used)
-                       else "settled_bounds")
-            work.findings.append(words.say("lower_bound_settles", target=x))
-        else:
-            spread = float(np.sqrt(sum(ev.value_error(r, ctx.errors) ** 2 for r in used))) or 1e-9
-            out.update(status=words.status("likely_achieved"), probability=ev.normal_cdf((low - x) / spread),
-                       basis="provisional")
-        work.rested_on += used
+        _cumulative_past_target(ctx, out, low, used, ended=last >= e and c >= e, work=work)
         _cumulative_pace(ctx, out, c, done, work)
         return out
     later = sorted(y for y in flows if y > c)
     if later:
-        work.reasons.append(words.message(
-            "cumulative_gap", f"{c + 1}年的数值缺失，{words.years_text(later, 'zh')}的数值无法计入逐年累计数。",
-            f"{c + 1} is missing, so the value(s) for {words.years_text(later, 'en')} cannot be added to the running sum."))
+        work.reasons.append(message("cumulative_gap", year=c + 1, later=later))
     if missing:
-        work.data_needed.append(words.say("need_flows", years=missing, need=float(x - known_sum)))
+        work.data_needed.append(message("need_flows", years=missing, need=float(x - known_sum)))
         if used and low > (done or 0.0):
-            work.findings.append(words.say("lower_bound_needs", years=missing, need=float(x - low)))
+            work.findings.append(message("lower_bound_needs", years=missing, need=float(x - low)))
     work.rested_on += used
     if c >= e:
         # every plan year known and the sum is short
         trusted = ev.trustworthy(used)
-        out.update(status=words.status("missed") if trusted else words.status("likely_missed"),
+        out.update(status=message("missed") if trusted else message("likely_missed"),
                    probability=0.0 if trusted else None, basis="settled_annual" if trusted else "provisional")
         _cumulative_pace(ctx, out, c, done, work)
         return out
     if c == b:
         if not flows and not used:
             _no_current_value(work, b, year)
-        out["status"] = words.status("insufficient_data")
+        out["status"] = message("insufficient_data")
         return out
     _cumulative_pace(ctx, out, c, done, work)
     out["forecast"] = _forecast(ind, series, c, e, ctx.segment_start, config, work,
@@ -1040,8 +1037,25 @@ def _cumulative(ctx: _Context, work: _Work) -> dict:
                                 endpoint=lambda p: done + p.sum(axis=1))  # type: ignore[operator]
     _with_forecast_p(out)
     if year >= e:
-        out["status"] = words.status(_status_from_p(out["probability"], config))
+        out["status"] = message(_status_from_p(out["probability"], config))
     return out
+
+
+def _cumulative_past_target(ctx: _Context, out: dict, low: float, used: list[ev.Reading], ended: bool,
+                            work: _Work) -> None:
+    """Known values already add up to the target: achieved (early, unless every plan year is ``ended``)
+    when their sources carry it by more than rounding, else likely, allowing for their error."""
+    x = float(ctx.ind.target)  # type: ignore[arg-type]
+    if ev.trustworthy(used) and low - x > ev.rounding(x):
+        out.update(status=message("achieved" if ended else "achieved_early"), probability=1.0,
+                   basis="settled_annual" if all(r.months == 12 and r.qualifier in ev.POINT for r in used)
+                   else "settled_bounds")
+        work.findings.append(message("lower_bound_settles", target=x))
+    else:
+        spread = float(np.sqrt(sum(ev.value_error(r, ctx.errors) ** 2 for r in used))) or 1e-9
+        out.update(status=message("likely_achieved"), probability=ev.normal_cdf((low - x) / spread),
+                   basis="provisional")
+    work.rested_on += used
 
 
 def _cumulative_pace(ctx: _Context, out: dict, c: int, done: float | None, work: _Work) -> None:
@@ -1059,7 +1073,7 @@ def _cumulative_pace(ctx: _Context, out: dict, c: int, done: float | None, work:
         r = out["required_per_year"] / out["average_per_year"] if out["average_per_year"] > 0 else None
         out["required_ratio"] = r
         if "status" not in out:
-            out["status"] = words.status(pace_status(r, config) if r is not None else "lagging")
+            out["status"] = message(pace_status(r, config) if r is not None else "lagging")
             out["basis"] = "pace"
 
 
@@ -1067,8 +1081,8 @@ def _binding_rule(ctx: _Context, result: dict, work: _Work) -> None:
     """A binding target is never "broadly on track" with p below the configured cut."""
     p = result.get("probability")
     if ctx.ind.binding and result["status"].code == "broadly_on_track" and p is not None and p < ctx.config.binding_min_p:
-        result["status"] = words.status("lagging")
-        work.reasons.append(words.say("binding_not_broadly", cut=ctx.config.binding_min_p))
+        result["status"] = message("lagging")
+        work.reasons.append(message("binding_not_broadly", cut=ctx.config.binding_min_p))
 
 
 # --------------------------------------------------------------------------------------------
@@ -1078,44 +1092,28 @@ def _binding_rule(ctx: _Context, result: dict, work: _Work) -> None:
 def _verdict(ind: Indicator, result: dict, year: int, e: int, graded: ev.Grade) -> Message:
     """One sentence: status, the evidence it rests on, how likely and how sure."""
     st: Message = result["status"]
-    tt = ind.target_text
-    parts_zh = [f"{ind.name.zh}（目标：{tt.zh if tt else _fmt(ind.target)}）截至{year}年：{st.zh}"]
-    parts_en = [f"{ind.name.en} (target: {tt.en if tt else _fmt(ind.target)}) as of {year}: {st.en}"]
+    parts = []
     if result["years_missed"]:
-        parts_zh.append(f"，{words.years_text(result['years_missed'], 'zh')}未达标")
-        parts_en.append(f"; missed in {words.years_text(result['years_missed'], 'en')}")
-    provisional = [r["year"] for r in result["year_results"]
-                   if r["outcome"] == "unknown" and r["p"] is not None]
+        parts.append(message("verdict_missed", years=result["years_missed"]))
     if result["years_met"] and ind.kind and ind.kind.each_year:
-        parts_zh.append(f"，{words.years_text(result['years_met'], 'zh')}达标")
-        parts_en.append(f"; met in {words.years_text(result['years_met'], 'en')}")
-    for r in result["year_results"]:
-        if r["outcome"] == "unknown" and r["p"] is not None:
-            parts_zh.append(f"，{r['year']}年达标概率{words.percent(r['p'])}")
-            parts_en.append(f"; P({r['year']} met) {words.percent(r['p'])}")
-    blind = [y for y in result["years_unknown"] if y not in provisional]
+        parts.append(message("verdict_met", years=result["years_met"]))
+    estimated = [r for r in result["year_results"] if r["outcome"] == "unknown" and r["p"] is not None]
+    parts += [message("verdict_year_p", year=r["year"], p=r["p"]) for r in estimated]
+    blind = [y for y in result["years_unknown"] if y not in [r["year"] for r in estimated]]
     if blind:
-        parts_zh.append(f"，{words.years_text(blind, 'zh')}无数据")
-        parts_en.append(f"; no data for {words.years_text(blind, 'en')}")
+        parts.append(message("verdict_no_data", years=blind))
     if result.get("lower_bound") is not None and st.code not in ("achieved", "achieved_early"):
-        parts_zh.append(f"，已知至少{_fmt(result['lower_bound'])}")
-        parts_en.append(f"; at least {_fmt(result['lower_bound'])} recorded")
+        parts.append(message("verdict_at_least", value=result["lower_bound"]))
     p = result.get("probability")
     if p is not None and not result["basis"].startswith("settled"):
-        lk = result.get("likelihood")
-        bound_zh, bound_en = ("至多", "at most ") if result.get("probability_is_bound") and p >= 0.01 else ("", "")
-        word_zh, word_en, shown = (lk.zh if lk else ""), (lk.en if lk else ""), f"{bound_en}{words.percent(p)}"
+        bound = message("at_most") if result.get("probability_is_bound") and p >= 0.01 else None
         if ind.kind is not None and ind.kind.each_year:
-            parts_zh.append(f"。规划期内每年均达标{word_zh}（概率{bound_zh}{words.percent(p)}）")
-            parts_en.append(f". That every plan year meets the target is {word_en} (p {shown})")
+            parts.append(message("verdict_p_each_year", likelihood=result.get("likelihood"), bound=bound, p=p))
         elif year >= e:
-            parts_zh.append(f"。目标{word_zh}（概率{bound_zh}{words.percent(p)}）")
-            parts_en.append(f". That the target was met is {word_en} (p {shown})")
+            parts.append(message("verdict_p_end", likelihood=result.get("likelihood"), bound=bound, p=p))
         else:
-            parts_zh.append(f"。预计{e}年目标{word_zh}（概率{bound_zh}{words.percent(p)}）")
-            parts_en.append(f". The {e} target is {word_en} to be met (p {shown})")
+            parts.append(message("verdict_p_by_end", end=e, likelihood=result.get("likelihood"), bound=bound, p=p))
     if graded.confidence is not None and st.code != "insufficient_data":
-        conf_zh, conf_en = words.CONFIDENCE[graded.confidence]
-        parts_zh.append(f"；证据可信度{conf_zh}（{graded.publishers}个发布者）")
-        parts_en.append(f"; {conf_en} confidence ({graded.publishers} publisher{'s' if graded.publishers != 1 else ''})")
-    return Message(st.code, "".join(parts_zh) + "。", "".join(parts_en) + ".")
+        parts.append(message("verdict_confidence", confidence=graded.confidence, publishers=graded.publishers))
+    target = ind.target_text.model_dump() if ind.target_text else ind.target
+    return message("verdict", name=ind.name.model_dump(), target=target, year=year, status=st, parts=parts)

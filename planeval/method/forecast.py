@@ -278,6 +278,11 @@ def probability(sim_paths: dict[str, np.ndarray], met: Callable[[np.ndarray], np
     return float(np.mean(list(by_model.values()))), by_model
 
 
+def interval_quantiles(config: MethodConfig) -> tuple[float, float]:
+    """The quantiles that end the central ``config.interval`` interval: (0.1, 0.9) for 80%."""
+    return (1 - config.interval) / 2, (1 + config.interval) / 2
+
+
 def likelihood_code(p: float, config: MethodConfig) -> str:
     """The IPCC likelihood word for p."""
     return grade(p, [(config.very_likely_at, "very_likely"), (config.likely_at, "likely"),

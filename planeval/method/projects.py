@@ -1,10 +1,10 @@
-"""Status of the plan's major projects (重大事项) from dated public evidence, as of a year."""
+"""Status of the plan's major projects from dated public evidence, as of a year."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from planeval.inputs.data import Dataset
+from planeval.inputs.model import Dataset
 from planeval.inputs.plan import LoadedPlan, Plan, plan_of
 
 NO_EVIDENCE = "no_public_evidence"

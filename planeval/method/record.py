@@ -16,11 +16,21 @@ from typing import Any
 
 @dataclass(frozen=True)
 class Message:
-    """Something the report says in words: a stable code plus the text in both languages."""
+    """Something the report says in words, as data: a stable code and its parameters.
+
+    ``params`` hold JSON values only: numbers (formatted when worded), years, codes, series and
+    source ids, nested messages, and the plan's own texts as ``{"zh": ..., "en": ...}``. The words
+    are in the catalogue of :mod:`planeval.presentation.sentences`; ``sentences.text(message, lang)``
+    is the one way to word a message.
+    """
 
     code: str
-    zh: str
-    en: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+def message(code: str, **params: Any) -> Message:
+    """The message ``code`` with its parameters."""
+    return Message(code, params)
 
 
 @dataclass(frozen=True)
@@ -43,7 +53,7 @@ class Point:
 class Forecast:
     year: int
     point: float | None  # median of the pooled paths, in the indicator's unit (cumulative: the five-year sum)
-    low: float | None  # lower end of the interval (config.interval, 80% by default)
+    low: float | None  # lower end of the interval of level ``interval``
     high: float | None
     probability: float | None
     likelihood: Message | None
@@ -54,6 +64,7 @@ class Forecast:
     scale: str = "identity"
     # Quantiles of the pooled paths per future year, for the fan chart: year -> [low, median, high].
     fan: dict[str, list[float]] = field(default_factory=dict)
+    interval: float | None = None  # the level of [low, high] and of the fan (config.interval)
 
 
 @dataclass(frozen=True)
@@ -106,7 +117,7 @@ class Record:
     period_mean: dict[str, Any] | None = None  # aggregate: mean — the mean over the plan years, or its interval
     findings: list[Message] = field(default_factory=list)  # what the partial readings and bounds say
     data_needed: list[Message] = field(default_factory=list)  # the values that would settle the verdict
-    binding: bool | None = None  # 约束性 True, 预期性 False, None when the plan does not say
+    binding: bool | None = None  # True: a binding target, False: an expected one, None when the plan does not say
     measure: str = "stock"  # flow | stock | mean
 
     def to_json(self) -> str:
@@ -114,11 +125,6 @@ class Record:
 
     def write(self, path: Path) -> None:
         path.write_text(self.to_json(), encoding="utf-8")
-
-    @staticmethod
-    def read(path: Path) -> dict[str, Any]:
-        """The record as plain data (what the report consumes)."""
-        return json.loads(path.read_text(encoding="utf-8"))
 
 
 def jsonable(obj: Any) -> Any:

@@ -14,14 +14,13 @@ from dataclasses import asdict
 from typing import Any
 
 from planeval.inputs.config import MethodConfig
-from planeval.inputs.data import POINT_QUALIFIERS, Dataset
+from planeval.inputs.model import POINT_QUALIFIERS, Dataset
 from planeval.method.evaluate import evaluate
 from planeval.inputs.plan import Plan, TargetKind
 from planeval.method.record import Message, Record
 
 # What a final status says about the outcome.
 OUTCOME = {"achieved": "achieved", "achieved_early": "achieved", "missed": "missed"}  # anything else: insufficient_data
-CALLS = ("called", "wrong", "no_forecast", "no_outcome")
 
 
 def midterm_year(plan: Plan) -> int:

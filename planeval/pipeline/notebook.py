@@ -16,6 +16,7 @@ import pandas as pd
 from planeval.inputs.config import MethodConfig
 from planeval.inputs.data import Dataset, load_dataset
 from planeval.inputs.paths import LANGS, chart_file, record_file
+from planeval.presentation import formats as fmt
 from planeval.presentation import views
 from planeval.presentation.labels import status_name, t
 from planeval.inputs.plan import Indicator, LoadedPlan, load_plan
@@ -42,11 +43,11 @@ def observations_table(dataset: Dataset, series: list[str], year: int) -> pd.Dat
     return rows[rows["series"].isin(series)][cols].sort_values(["series", "kind", "period"]).reset_index(drop=True)
 
 
-def key_figures(record: dict[str, Any], indicator: Indicator, lang: str) -> pd.DataFrame:
+def key_figures(record: dict[str, Any], indicator: Indicator, lang: str, config: MethodConfig) -> pd.DataFrame:
     """The record's status and figures as a two-column table (label, value): the cells of the report's
     indicator section (:func:`planeval.presentation.views.key_figures`)."""
     rows = [(t("col.status", lang), status_name(record["status"]["code"], lang))]
-    rows += [(label, views.cell_text(c)) for label, c in views.key_figures(indicator, record, lang)]
+    rows += [(label, views.cell_text(c)) for label, c in views.key_figures(indicator, record, lang, fmt.interval(config.interval))]
     return pd.DataFrame(rows, columns=["", ""]).set_index(pd.Index(range(1, len(rows) + 1)))
 
 

@@ -8,7 +8,6 @@ on the same axis when their unit is the indicator's, else in a small panel of th
 
 from __future__ import annotations
 
-import functools
 import io
 import textwrap
 from pathlib import Path
@@ -19,8 +18,9 @@ import seaborn as sns
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from planeval.inputs.glyphs import FONT_FAMILY
 from planeval.presentation import formats as fmt
-from planeval.presentation.labels import FONT_FAMILY, indicator_status, status_colour, status_name, t
+from planeval.presentation.labels import indicator_status, status_colour, status_name, t
 from planeval.inputs.plan import Indicator, LoadedPlan, Plan, plan_of
 
 DPI = 150
@@ -43,19 +43,6 @@ def _style() -> None:
     })
 
 
-@functools.lru_cache(maxsize=1)
-def _glyphs() -> frozenset[int]:
-    from matplotlib import font_manager, ft2font
-
-    path = font_manager.findfont(font_manager.FontProperties(family=FONT_FAMILY), fallback_to_default=False)
-    return frozenset(ft2font.FT2Font(path).get_charmap())
-
-
-def undrawable(text: str) -> str:
-    """The characters of ``text`` the charts' font has no glyph for (emoji, most symbols), each once;
-    line breaks and tabs aside."""
-    glyphs = _glyphs()
-    return "".join(dict.fromkeys(c for c in text if ord(c) not in glyphs and c not in "\n\t"))
 
 
 def _indicator(plan: Plan | None, indicator_id: str) -> Indicator | None:
@@ -147,7 +134,7 @@ def _fan(ax: Axes, record: dict[str, Any], lang: str) -> None:
     start = record.get("cumulative_done") if record["kind"] == "cumulative" else (latest or {}).get("value")
     if start is not None and record.get("current_year") is not None and record["current_year"] < years[0]:
         years, low, med, high = [record["current_year"], *years], [start, *low], [start, *med], [start, *high]
-    ax.fill_between(years, low, high, color=C_FAN, alpha=0.25, lw=0, label=t("chart.fan", lang))
+    ax.fill_between(years, low, high, color=C_FAN, alpha=0.25, lw=0, label=t("chart.fan", lang, level=fmt.interval(fc["interval"])))
     ax.plot(years, med, "--", color=C_FAN, lw=1.5, label=t("chart.median", lang))
 
 

@@ -45,6 +45,11 @@ def probability(p: float, with_p: bool = False) -> str:
     return f"p {text}" if text[0] in "<>" else f"p = {text}"
 
 
+def interval(level: float) -> str:
+    """The level of a forecast interval as the labels print it: 0.8 -> "80%", 0.95 -> "95%"."""
+    return f"{100 * level:.4g}%"
+
+
 def value(v: float | None, qualifier: str, unit: str) -> str | None:
     """A reading with its qualifier sign and unit ("≤5.5%", "1,654.36 10k persons"); None for none."""
     num = number(v)

@@ -18,7 +18,6 @@ if TYPE_CHECKING:
     from planeval.inputs.plan import Indicator
 
 HTML_LANG = {"zh": "zh-CN", "en": "en"}
-FONT_FAMILY = "Noto Sans CJK SC"
 
 # Status code -> colour (hex), in the order the report lists them.
 STATUS_COLOURS: dict[str, str] = {
@@ -93,7 +92,7 @@ _S: dict[str, tuple[str, str]] = {
     "col.latest": ("最新值", "Latest"),
     "col.progress": ("进度", "Progress"),
     "col.status": ("评估结论", "Status"),
-    "col.forecast": ("期末预测（80%区间）", "End-year forecast (80% interval)"),
+    "col.forecast": ("期末预测（{level}区间）", "End-year forecast ({level} interval)"),
     "col.probability": ("实现概率", "Probability"),
     "col.count": ("指标数", "Indicators"),
     "summary.counts": ("各评估结论的指标数", "Indicators per status"),
@@ -147,7 +146,7 @@ _S: dict[str, tuple[str, str]] = {
     "latest.at_least": ("累计至少{value}", "at least {value} in all"),
     "latest.flow_only": ("{value}（仅{year}年，累计数未知）", "{value} ({year} alone; total unknown)"),
     "fig.average": ("已过各年平均每年", "Average per elapsed year"),
-    "fig.forecast": ("{year}年预测值（80%区间）", "Forecast for {year} (80% interval)"),
+    "fig.forecast": ("{year}年预测值（{level}区间）", "Forecast for {year} ({level} interval)"),
     "ind.findings": ("数据说明了什么", "What the rows settle"),
     "ind.data_needed": ("可据以定论的数据", "Data that would settle it"),
     "sec.data_needed": ("数据需求清单", "Data needed"),
@@ -208,7 +207,7 @@ _S: dict[str, tuple[str, str]] = {
     "sc.mid_status": ("中期结论", "Mid-term status"),
     "sc.final_status": ("终期结论", "Final status"),
     "sc.end_value": ("期末实际值", "End value"),
-    "sc.inside": ("落在80%区间内？", "Inside the 80% interval?"),
+    "sc.inside": ("落在{level}区间内？", "Inside the {level} interval?"),
     "sc.call": ("判断", "Call"),
     "sc.yes": ("是", "yes"),
     "sc.no": ("否", "no"),
@@ -223,13 +222,13 @@ _S: dict[str, tuple[str, str]] = {
     # Method: the backtest.
     "bt.title": ("预测模型回测", "Backtest of the forecast models"),
     "bt.intro": ("用截至{year}年的数据做滚动起点回测：每个起点只用此前的数据预测其后1–3年，再与实际值比较。"
-                 "覆盖率接近{interval}说明80%区间校准良好；MASE小于1说明预测优于“沿用上一年数值”的朴素预测。",
+                 "覆盖率接近{interval}说明{level}区间校准良好；MASE小于1说明预测优于“沿用上一年数值”的朴素预测。",
                  "A rolling-origin backtest on the data as of {year}: at each origin the models see only the data "
                  "up to it and forecast 1–3 years ahead, compared with what was later observed. Coverage near "
-                 "{interval} means well-calibrated 80% intervals; MASE below 1 means better than the naive "
+                 "{interval} means well-calibrated {level} intervals; MASE below 1 means better than the naive "
                  "last-value forecast."),
     "bt.n": ("预测次数", "Forecasts"),
-    "bt.coverage": ("80%区间覆盖率", "80% coverage"),
+    "bt.coverage": ("{level}区间覆盖率", "{level} coverage"),
     "bt.coverage_uninflated": ("覆盖率（模型自身离散度，未校准）", "Coverage, models' own spread"),
     "bt.mase": ("MASE：{model}", "MASE: {model}"),
     "bt.all": ("全部指标合并", "All indicators pooled"),
@@ -358,7 +357,7 @@ _S: dict[str, tuple[str, str]] = {
     "chart.target_band": ("目标区间", "target band"),
     "chart.annual_target": ("年度计划目标", "annual target"),
     "chart.evidence": ("部分期间数据", "partial-period value"),
-    "chart.fan": ("预测80%区间", "forecast 80% interval"),
+    "chart.fan": ("预测{level}区间", "forecast {level} interval"),
     "chart.median": ("预测中位数", "forecast median"),
     "chart.plan_period": ("规划期", "plan period"),
     "chart.definition_change": ("口径变化", "definition change"),

@@ -379,7 +379,7 @@ def _chart_points(sections: list[dict[str, Any]], figures: dict[str, Path], plan
         s["points"] = list(spots.values())
 
 
-def key_figures(ind: Indicator, rec: dict[str, Any], lang: str) -> list[tuple[str, Cell]]:
+def key_figures(ind: Indicator, rec: dict[str, Any], lang: str, level: str) -> list[tuple[str, Cell]]:
     """(label, cell) rows of the record's figures that apply to this target kind."""
     unit, kind = _unit(ind, lang), rec["kind"]
     see = t("na.see_reasons", lang)
@@ -414,7 +414,7 @@ def key_figures(ind: Indicator, rec: dict[str, Any], lang: str) -> list[tuple[st
              (t("fig.evidence", lang), _grade(rec, lang)),
              (t("fig.probability", lang), _likelihood(rec, lang, _no_forecast_why(rec, "na.see_reasons")))]
     fc, why = _current_forecast(rec), _no_forecast_why(rec, "na.see_reasons")
-    rows.append((t("fig.forecast", lang, year=rec["end_year"]), _forecast(fc, unit, lang, why)))
+    rows.append((t("fig.forecast", lang, year=rec["end_year"], level=level), _forecast(fc, unit, lang, why)))
     if fc:
         rows.append((t("fig.forecast_probability", lang), _probability(fc.get("probability"), see)))
         rows.append((t("fig.probability_uninflated", lang), _probability(fc.get("probability_uninflated"), see)))
@@ -470,7 +470,7 @@ def section_anchor(indicator_id: str) -> str:
 
 
 def _section(ind: Indicator, rec: dict[str, Any] | None, figures: dict[str, Path], lang: str,
-             only: list[str] | None = None, plan: Plan | None = None) -> dict[str, Any]:
+             only: list[str] | None, plan: Plan, level: str) -> dict[str, Any]:
     view: dict[str, Any] = {"ind": ind, "anchor": section_anchor(ind.id), "status": _status_view(indicator_status(ind, rec, only), lang),
                             "kind": t(f"kind.{ind.kind.value}", lang) if ind.kind else None,
                             "chart": _figure_uri(figures.get(f"{ind.id}.{lang}")),
@@ -480,7 +480,7 @@ def _section(ind: Indicator, rec: dict[str, Any] | None, figures: dict[str, Path
                                         for c in ind.definition_changes],
                             "record": rec, "pace": None}
     if rec is not None:
-        view |= {"figures": key_figures(ind, rec, lang), "verdict": sentences.text(rec["verdict"], lang),
+        view |= {"figures": key_figures(ind, rec, lang, level), "verdict": sentences.text(rec["verdict"], lang),
                  "findings": [sentences.text(f, lang) for f in rec.get("findings", [])],
                  "data_needed": [sentences.text(f, lang) for f in rec.get("data_needed", [])],
                  "pace": _pace_note(rec, _unit(ind, lang), lang),
@@ -628,7 +628,7 @@ def _backtest(plan: LoadedPlan, results: Backtests,
     pooled = pool_results(r for r, _ in results.values())
     return {"rows": rows, "all": view(t("bt.all", lang), pooled["scores"], None) if pooled["forecasts"] else None,
             "models": [t(f"model.{m}", lang) for m in models],
-            "intro": t("bt.intro", lang, year=year, interval=fmt.ratio(config.interval))}
+            "intro": t("bt.intro", lang, year=year, interval=fmt.ratio(config.interval), level=fmt.interval(config.interval))}
 
 
 CALIBRATION_DIR = HERE.parent.parent / "calibration"
@@ -689,10 +689,11 @@ def report_view(*, plan: LoadedPlan, dataset: Dataset, records: list[dict[str, A
         project["status_name"] = t(f"project.{project['status']}", lang)
     for row in rows:
         row["sort"] = _sort_keys(row, by_id.get(row["ind"].id))
-    sections = [_section(ind, by_id.get(ind.id), figures, lang, only, p) for ind in p.indicators]
+    level = fmt.interval(config.interval)  # the forecast interval's level, as its labels print it
+    sections = [_section(ind, by_id.get(ind.id), figures, lang, only, p, level) for ind in p.indicators]
     _chart_points(sections, figures, plan, dataset, lang)
     context = {
-        "lang": lang, "html_lang": HTML_LANG[lang], "plan": p, "year": year, "meta": meta,
+        "lang": lang, "html_lang": HTML_LANG[lang], "plan": p, "year": year, "meta": meta, "level": level,
         "rows": rows, "counts": _counts(rows, lang), "findings": _findings(rows, lang),
         "needed": _needed(rows, by_id, lang), "binding": _binding(rows, lang),
         "n_results": sum(1 for r in rows if r["status"]["code"] not in ("not_identified", NO_RECORD)),

@@ -66,7 +66,7 @@ def _table(html: str, cls: str) -> str:
 
 
 def _body_rows(table: str) -> list[str]:
-    return re.findall(r"<tr>.*?</tr>", table.split("<tbody>")[1], flags=re.S)
+    return re.findall(r'<tr(?: data-status="[^"]*")?>.*?</tr>', table.split("<tbody>")[1], flags=re.S)
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,7 @@ The language processes are forked first thing, before the run starts any thread 
 the summary, the backtests): a fork while another thread holds a lock can deadlock the child. (A
 spawned or forkserver process would instead import the caller's main module again, which runs a
 script without a ``__main__`` guard a second time.) Forked early, they load the report stack
-(WeasyPrint, matplotlib: seconds) while the notebooks run, and they die with the run however it
+(Jinja, Typst, python-docx, matplotlib: seconds) while the notebooks run, and they die with the run however it
 dies. Should the caller itself run threads already, the run makes every language in its own
 process instead of forking.
 """

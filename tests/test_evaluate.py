@@ -348,3 +348,16 @@ def test_stale_names_only_the_years_without_a_value(tmp_path):
     record = run(tmp_path, indicator("t", "cumulative", 500), rows("t", {2021: 100, 2023: 120}), 2023)
     stale = [m for m in record.reasons if m.code == "stale"]
     assert len(stale) == 1 and "2022 has no annual value" in text(stale[0], "en") and "2023" not in text(stale[0], "en").split(";")[1]
+
+
+def test_each_year_target_judges_a_year_before_a_break_by_its_own_value(tmp_path):
+    """A break in 2022 cuts the fit, not the judgment of 2021: that year's official 5.0% is under the
+    5.5% ceiling whatever the later definition (this case used to crash, found by test_properties)."""
+    change = [{"year": 2022, "type": "break", "zh": "断点", "en": "break"}]
+    obs = rows("s", {2020: 4.2, 2021: 5.0}, unit="%")
+    record = run(tmp_path, indicator("s", "ceiling_each_year", 5.5, direction="lower", scale="identity",
+                                     unit={"zh": "%", "en": "%"}, definition_changes=change), obs, 2023)
+    assert record.years_met == [2021]
+    assert record.years_missed == []
+    assert record.years_unknown == [2022, 2023]
+    assert "definition_break" in codes(record.flags)

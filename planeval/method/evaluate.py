@@ -233,7 +233,9 @@ def evaluate(plan: Plan, ind: Indicator, dataset: Dataset, year: int, config: Me
         if change.year <= year:
             work.flags.append(message(f"definition_{change.type}", year=change.year,
                                       note=change.model_dump(include={"zh", "en"})))
-    readings = _readings(rows, data.sources, segment)
+    # Each plan year of an each-year target is judged by that year's own official value, whatever the
+    # definition then; a break cuts the rows only where levels are compared across years.
+    readings = _readings(rows, data.sources, None if ind.kind.each_year else segment)
     annual_readings: dict[int, list[ev.Reading]] = {}
     for r in readings:
         if r.months == 12 and r.first % 12 == 0:

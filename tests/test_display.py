@@ -22,6 +22,7 @@ from planeval.presentation import labels as i18n
 from planeval.method.backtest import backtest_all
 from planeval.method.coverage import context_points
 from planeval.inputs.data import load_dataset
+from planeval.presentation.formats import interval as fmt_interval
 from planeval.presentation.formats import probability as fmt_probability
 from planeval.inputs.plan import load_plan
 from planeval.presentation import typst
@@ -365,4 +366,4 @@ def test_labels_read_the_configured_interval(loaded):
     assert not [s for s in ("（80%区间）", ">80%区间覆盖率<", "落在80%") if s in pages["zh"]]
     legend = [label for ax in charts.indicator_chart(jobs, "en", plan=plan).axes for label in ax.get_legend_handles_labels()[1]]
     assert "forecast 90% interval" in legend
-    assert i18n.fmt_interval(0.8) == "80%" and i18n.fmt_interval(0.95) == "95%"
+    assert fmt_interval(0.8) == "80%" and fmt_interval(0.95) == "95%"

@@ -16,7 +16,8 @@ from PIL import Image
 from planeval.inputs.data import load_dataset
 from planeval.inputs.plan import load_plan
 from planeval.presentation import charts
-from planeval.presentation.report import HERE, render_html, report_view, write_pdf
+from planeval.presentation import typst
+from planeval.presentation.report import HERE, render_html, report_view
 
 ROOT = Path(__file__).resolve().parents[1]
 PLAN = ROOT / "params" / "shanghai_14th_employment.yaml"
@@ -160,9 +161,8 @@ def test_page_fetches_nothing_and_its_script_is_inline(page):
 
 def test_the_pdf_shows_no_controls(page, tmp_path):
     """The PDF is the same page printed: no point buttons, no filter, no hover hint; the chart is there."""
-    html = page[1]
     pdf = tmp_path / "page.pdf"
-    write_pdf(html, pdf)
+    typst.write_pdf(page[0], pdf)
     text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     assert "Show status" not in text and "Hover over a point" not in text and "Click a column heading" not in text
     assert "Surveyed urban unemployment rate" in text

@@ -20,7 +20,7 @@ from planeval.inputs.errors import InputError
 from planeval.inputs.plan import Indicator
 from planeval.pipeline.plans import plan_files
 from planeval.presentation.comparison import PlanReport, comparison_view, render_comparison
-from planeval.presentation.sentences import text
+from planeval.presentation.sentences import STATUS, text
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -62,7 +62,8 @@ def indicator(id: str, en: str, identified: bool = True) -> Indicator:
 
 
 def record(code: str, zh: str, en: str, p: float | None, basis: str = "forecast", bound: bool = False) -> dict:
-    return {"status": {"code": code, "zh": zh, "en": en}, "probability": p, "basis": basis,
+    assert (zh, en) == STATUS[code]  # the words the status code gives, written out by hand
+    return {"status": {"code": code, "params": {}}, "probability": p, "basis": basis,
             "probability_is_bound": bound}
 
 

@@ -21,8 +21,8 @@ from planeval.inputs.errors import InputError
 from planeval.inputs.plan import load_plan
 from planeval.inputs.workbook import (TABLES, cell_text, csv_text, export_csv, import_workbook, main, read_sheet_text,
                                       write_template)
-from planeval.pipeline.digests import quick_key
-from planeval.pipeline.keys import dataset_digest
+
+from planeval.pipeline.keys import dataset_digest, fast_key
 from synthetic import HEADER, indicator, write
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -98,11 +98,11 @@ def test_a_plan_reads_its_data_from_a_workbook_as_from_the_csv_files(tmp_path):
     assert dataset_digest(a) == dataset_digest(b)
     # The quick key hashes the workbook's bytes, as it hashes a CSV file's: an edit is seen.
     params = {"year": 2023}
-    before = quick_key(xlsx_plan, params, ROOT / "notebooks" / "indicator.ipynb")
+    before = fast_key(xlsx_plan, params, ROOT / "notebooks" / "indicator.ipynb", "commit")
     book = openpyxl.load_workbook(data / "data.xlsx")
     book["observations"]["C2"].value = "4.4"
     book.save(data / "data.xlsx")
-    after = quick_key(xlsx_plan, params, ROOT / "notebooks" / "indicator.ipynb")
+    after = fast_key(xlsx_plan, params, ROOT / "notebooks" / "indicator.ipynb", "commit")
     assert None not in (before, after) and before != after
 
 

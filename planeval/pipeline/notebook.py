@@ -94,6 +94,7 @@ def summary_table(records: list[dict[str, Any]], loaded: LoadedPlan, lang: str) 
     """One row per indicator of the plan (the unidentified ones too): the cells of the report's summary
     table (:func:`planeval.presentation.views.summary_row`), and why a cell is empty."""
     by_id = {r["indicator_id"]: r for r in records}
+    level = fmt.interval(loaded.plan.method_config.interval)
     rows = []
     for ind in loaded.plan.indicators:
         row = views.summary_row(ind, by_id.get(ind.id), lang)
@@ -101,7 +102,8 @@ def summary_table(records: list[dict[str, Any]], loaded: LoadedPlan, lang: str) 
         rows.append({t("col.indicator", lang): ind.name[lang],
                      **{t(f"col.{k}", lang): views.cell_text(row[k]) for k in ("target", "base", "latest", "progress")},
                      t("col.status", lang): status,
-                     **{t(f"col.{k}", lang): views.cell_text(row[k]) for k in ("forecast", "probability")},
+                     t("col.forecast", lang, level=level): views.cell_text(row["forecast"]),
+                     t("col.probability", lang): views.cell_text(row["probability"]),
                      t("ind.reasons", lang): row["reason"] or ""})
     return pd.DataFrame(rows, index=pd.Index([i.number or n + 1 for n, i in enumerate(loaded.plan.indicators)]))
 

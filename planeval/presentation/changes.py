@@ -90,7 +90,7 @@ def changes_view(changes: dict[str, Any] | None, records: list[dict[str, Any]], 
     if changes is None:
         return None
     from planeval.presentation.labels import has
-    from planeval.presentation.report import _status_view
+    from planeval.presentation.views import status_view
 
     by_id = {r["indicator_id"]: r for r in records}
     values = []
@@ -118,8 +118,8 @@ def changes_view(changes: dict[str, Any] | None, records: list[dict[str, Any]], 
         rec = by_id.get(iid)
         verdict = text(rec.get("verdict"), lang) if rec else ""
         p = lambda x: fmt.probability(x) if x is not None else fmt.DASH  # noqa: E731
-        moved.append({"ind": names.get(iid, iid), "old": _status_view(m["old_status"], lang),
-                      "new": _status_view(m["new_status"], lang), "old_p": p(m["old_probability"]),
+        moved.append({"ind": names.get(iid, iid), "old": status_view(m["old_status"], lang),
+                      "new": status_view(m["new_status"], lang), "old_p": p(m["old_probability"]),
                       "new_p": p(m["new_probability"]), "why": why, "verdict": verdict})
     previous = changes.get("previous") or {}
     against = t("changes.against", lang, n=previous.get("report") or "?", commit=previous.get("commit") or "?",

@@ -487,9 +487,6 @@ class _Report:
         if meta.get("data_hash"):
             self.fact(self.t("cover.data_hash"), str(meta["data_hash"]))
         self.para(self.t("cover.asof", year=v["year"]) + (f" {v['vintage']}" if v["vintage"] else ""))
-        if v["files"]:
-            self.table([self.t("cover.file"), self.t("cover.hash")], [list(f) for f in v["files"]], [2, 3],
-                       caption=self.t("cover.generated_from"))
 
     def contents_field(self) -> Paragraph:
         """The contents: a TOC field over Heading 1-2, its entries pre-filled (links without page
@@ -649,8 +646,8 @@ class _Report:
         self.heading(self.t("sec.scorecard"), 1, "scorecard")
         self.para(sc["intro"])
         self.para(sc["tally"])
-        header = [self.t("col.indicator"), self.t("sc.mid_status"), self.t("col.probability"), self.t("col.forecast"),
-                  self.t("sc.final_status"), self.t("sc.end_value"), self.t("sc.inside"), self.t("sc.call")]
+        header = [self.t("col.indicator"), self.t("sc.mid_status"), self.t("col.probability"), self.t("col.forecast", level=self.v["level"]),
+                  self.t("sc.final_status"), self.t("sc.end_value"), self.t("sc.inside", level=self.v["level"]), self.t("sc.call")]
         rows = []
         for r in sc["rows"]:
             def final(p: Paragraph, r: dict[str, Any] = r) -> None:
@@ -765,7 +762,7 @@ class _Report:
             self.heading(self.t("bt.title"), 2)
             self.para(bt["intro"])
             if bt["rows"]:
-                header = [self.t("col.indicator"), self.t("bt.n"), self.t("bt.coverage"), self.t("bt.coverage_uninflated"),
+                header = [self.t("col.indicator"), self.t("bt.n"), self.t("bt.coverage", level=self.v["level"]), self.t("bt.coverage_uninflated"),
                           *[self.t("bt.mase", model=m) for m in bt["models"]]]
                 lines = bt["rows"] + ([bt["all"]] if bt["all"] else [])
                 rows = [[r["name"], *([r["reason"]] + [None] * (2 + len(bt["models"])) if r["reason"] else

@@ -101,6 +101,7 @@ def _texts(view: dict[str, Any]) -> dict[str, str]:
         "sc.midterm": t("sc.midterm", year=view["midterm_year"]),
         "sc.final": t("sc.final", year=plan.end_year),
         "context.no_rows": t("context.no_rows", year=view["year"]),
+        **{key: t(key, level=view["level"]) for key in ("col.forecast", "sc.inside", "bt.coverage")},
     }
     if view["backtest"]:
         words["bt.mase"] = [t("bt.mase", model=m) for m in view["backtest"]["models"]]

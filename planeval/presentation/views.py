@@ -170,7 +170,7 @@ def _forecast(fc: dict[str, Any] | None, unit: str, lang: str, why: str = "na.no
     return cell(text, "")
 
 
-def _status_view(code: str, lang: str) -> dict[str, str]:
+def status_view(code: str, lang: str) -> dict[str, str]:
     code = status_code(code)
     return {"code": code, "name": status_name(code, lang), "colour": status_colour(code)}
 
@@ -271,7 +271,7 @@ def _row_reason(rec: dict[str, Any], lang: str) -> str | None:
 def summary_row(ind: Indicator, rec: dict[str, Any] | None, lang: str, only: list[str] | None = None) -> dict[str, Any]:
     """One row of the executive summary: a missing cell is a bare "—"; the row says why once (``reason``)."""
     unit = _unit(ind, lang)
-    status = _status_view(indicator_status(ind, rec, only), lang)
+    status = status_view(indicator_status(ind, rec, only), lang)
     target = cell(ind.target_text[lang] if ind.target_text else None, "", ind.source)
     empty = cell(None, "")
     view: dict[str, Any] = {"ind": ind, "target": target, "base": empty, "latest": empty, "progress": empty,
@@ -471,7 +471,7 @@ def section_anchor(indicator_id: str) -> str:
 
 def _section(ind: Indicator, rec: dict[str, Any] | None, figures: dict[str, Path], lang: str,
              only: list[str] | None, plan: Plan, level: str) -> dict[str, Any]:
-    view: dict[str, Any] = {"ind": ind, "anchor": section_anchor(ind.id), "status": _status_view(indicator_status(ind, rec, only), lang),
+    view: dict[str, Any] = {"ind": ind, "anchor": section_anchor(ind.id), "status": status_view(indicator_status(ind, rec, only), lang),
                             "kind": t(f"kind.{ind.kind.value}", lang) if ind.kind else None,
                             "chart": _figure_uri(figures.get(f"{ind.id}.{lang}")),
                             "rule": getattr(ind.rule, lang) if ind.rule else None,
@@ -523,7 +523,7 @@ def _binding(rows: list[dict[str, Any]], lang: str) -> str | None:
 
 def _counts(rows: list[dict[str, Any]], lang: str) -> list[dict[str, Any]]:
     codes = [r["status"]["code"] for r in rows]
-    return [{**_status_view(c, lang), "n": codes.count(c)} for c in (*STATUSES, NO_RECORD, NOT_INCLUDED) if c in codes]
+    return [{**status_view(c, lang), "n": codes.count(c)} for c in (*STATUSES, NO_RECORD, NOT_INCLUDED) if c in codes]
 
 
 def _coverage(plan: LoadedPlan, dataset: Dataset, year: int, lang: str) -> dict[str, Any]:
@@ -578,10 +578,10 @@ def _scorecard(plan: LoadedPlan, rows: list[dict[str, Any]], lang: str) -> dict[
         no_forecast = "" if row["call"] == "no_forecast" else "sc.no_mid_forecast"
         out.append({
             "ind": ind,
-            "mid_status": _status_view(mid["status"]["code"], lang),
+            "mid_status": status_view(mid["status"]["code"], lang),
             "probability": _likelihood(mid, lang, no_forecast),
             "forecast": _forecast(mid, unit, lang, no_forecast),
-            "final_status": _status_view(fin["status"]["code"], lang),
+            "final_status": status_view(fin["status"]["code"], lang),
             "end_value": cell(fmt.value(fin["end_value"], "=", unit), t("sc.no_end_value", lang)),
             "inside": cell(None if inside is None else t("sc.yes" if inside else "sc.no", lang),
                            "" if fin["end_value"] is None or row["call"] == "no_forecast" else t("sc.no_interval", lang)),
@@ -710,7 +710,7 @@ def report_view(*, plan: LoadedPlan, dataset: Dataset, records: list[dict[str, A
         "context_series": _context_series(plan, dataset, year, lang),
         "end_observed": any(r.get("end_observed") for r in rows),
         "method": [{"key": d["key"], "value": d["value"], "meaning": d[lang]} for d in describe(config)],
-        "statuses": [_status_view(c, lang) for c in STATUSES],
+        "statuses": [status_view(c, lang) for c in STATUSES],
         "likelihoods": [t(f"likelihood.{c}", lang) for c in LIKELIHOODS],
         "sources": _sources(dataset),
         "confidence": {c: t(f"conf.{c}", lang) for c in ("high", "medium", "low")},

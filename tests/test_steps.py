@@ -110,14 +110,18 @@ def test_a_style_or_template_edit_remakes_the_report_only_and_nothing_forks_besi
     options = Options(year=2023, plan=plan_copy, out=tmp_path / "out", only=("new_jobs",), jobs=2)
     first = run(options, log=quiet)
     assert first.executed == ["new_jobs", "summary"] and first.published
-    report = (tmp_path / "out" / "2023" / "report.en.html").read_bytes()
+    results = tmp_path / "out" / "2023" / "results"
+    records = {p.name: p.read_bytes() for p in results.glob("*.json")}
     for name in ("report.css", "report.html.j2"):
         with monkeypatch.context() as patch:
             pretend_edited(patch, name)
             again = run(options, log=quiet)
         assert again.executed == [] and sorted(again.cached) == ["new_jobs", "summary"], name
         assert again.published and not again.up_to_date, name
-    assert (tmp_path / "out" / "2023" / "report.en.html").read_bytes() == report
+    # The same records; the re-made page says what changed since the first one: nothing but the code.
+    assert {p.name: p.read_bytes() for p in results.glob("*.json")} == records
+    page = (tmp_path / "out" / "2023" / "report.en.html").read_text(encoding="utf-8")
+    assert '<section id="changes">' in page and 'class="changes-nothing"' in page
     assert [threads for threads in forks if threads] == []  # the language processes are spawned
 
 
@@ -134,7 +138,13 @@ def test_an_indicator_notebook_edit_re_runs_that_step_only(plan_copy: Path, tmp_
     assert (tmp_path / "out" / "2023" / "results" / "pensions.json").read_bytes() == before
 
 
+def _made(folder: Path, lang: str, args: dict) -> list[Path]:
+    return [folder / f"{lang}.{args['n']}.{os.getpid()}"]
+
+
 def test_no_language_process_is_forked_while_another_thread_runs(tmp_path: Path) -> None:
+    """With another thread running (a caller's, or the Typst compiler's from an earlier run in the
+    same process), the language processes come from a fork server, never from a fork of this one."""
     from planeval.pipeline.workers import Workers
 
     stop = threading.Event()
@@ -143,10 +153,11 @@ def test_no_language_process_is_forked_while_another_thread_runs(tmp_path: Path)
     try:
         with Workers("isolated", []) as workers:
             workers.start_languages(languages=2, jobs=2)
-            assert workers.languages is None  # every language is then made in the run's own process
-            made = workers.each_language(lambda folder, lang, args: [folder / f"{lang}.{args['n']}"], tmp_path,
-                                         ("zh", "en"), {"n": 1})
-            assert made == [tmp_path / "zh.1", tmp_path / "en.1"]
+            assert workers.languages is not None
+            assert workers.languages._mp_context.get_start_method() == "forkserver"
+            made = workers.each_language(_made, tmp_path, ("zh", "en"), {"n": 1})
+            assert made[0] == tmp_path / f"zh.1.{os.getpid()}"  # the first language here
+            assert made[1].name.startswith("en.1.") and made[1].name != f"en.1.{os.getpid()}"  # the other elsewhere
     finally:
         stop.set()
         other.join()

@@ -307,15 +307,18 @@ def _observations(raw: pd.DataFrame, path: Path, sources: pd.DataFrame | None) -
         raise InputError(path, f"duplicate of {line} {first} (same series, period, kind, source and value)",
                          row=i, field="source")
     if sources is not None:
-        known = set(sources["source"])
-        bad = ~df["source"].isin(known)
-        if bad.any():
-            i = int(bad.idxmax())
-            raise InputError(path, f"source {df.at[i, 'source']!r} is not in {_sources_name(sources)}", row=i,
-                             field="source")
+        _check_sources(df, ~df["source"].isin(set(sources["source"])), sources, path)
     out = df.reset_index(drop=True)
     out.attrs = dict(raw.attrs)
     return out
+
+
+def _check_sources(df: pd.DataFrame, unknown: pd.Series, sources: pd.DataFrame, path: Path) -> None:
+    """The first row whose source id (``unknown``) is not in the sources table: an error naming it."""
+    if unknown.any():
+        i = int(unknown.idxmax())
+        raise InputError(path, f"source {df.at[i, 'source']!r} is not in {_sources_name(sources)}", row=i,
+                         field="source")
 
 
 def load_sources(path: Path) -> pd.DataFrame:
@@ -332,12 +335,7 @@ def load_projects(path: Path | None, sources: pd.DataFrame) -> pd.DataFrame:
     raw = read_table(path, "projects")
     with _located(raw):
         df = validate(raw, PROJECTS_SCHEMA, path)
-        known = set(sources["source"])
-        bad = (df["source"] != "") & ~df["source"].isin(known)
-        if bad.any():
-            i = int(bad.idxmax())
-            raise InputError(path, f"source {df.at[i, 'source']!r} is not in {_sources_name(sources)}", row=i,
-                             field="source")
+        _check_sources(df, (df["source"] != "") & ~df["source"].isin(set(sources["source"])), sources, path)
     out = df.reset_index(drop=True)
     out.attrs = dict(raw.attrs)
     return out

@@ -7,8 +7,9 @@ the summary, the backtests): a fork while another thread holds a lock can deadlo
 spawned or forkserver process would instead import the caller's main module again, which runs a
 script without a ``__main__`` guard a second time.) Forked early, they load the report stack
 (Jinja, Typst, python-docx, matplotlib: seconds) while the notebooks run, and they die with the run however it
-dies. Should the caller itself run threads already, the run makes every language in its own
-process instead of forking.
+dies. Should the process run threads already (the caller's, or the Typst compiler's left from an
+earlier run in the same process, as with several plans or in the tests), the language processes are
+forked from a fork server instead, a fresh single-threaded process.
 """
 
 from __future__ import annotations
@@ -24,7 +25,6 @@ from typing import Any, Callable
 
 from planeval.pipeline.execute import KernelPool, warm_up_code
 
-START_METHOD = "fork"
 _PR_SET_PDEATHSIG = 1
 
 
@@ -57,10 +57,11 @@ class Workers:
         first language): they load the report stack while the notebooks run. Call before any thread
         starts (none is forked while another thread runs)."""
         extra = min(jobs, languages) - 1
-        if extra > 0 and self.languages is None and threading.active_count() == 1:
-            context = multiprocessing.get_context(START_METHOD)
+        if extra > 0 and self.languages is None:
+            forked = _single_threaded()
+            context = multiprocessing.get_context("fork" if forked else "forkserver")
             self.languages = ProcessPoolExecutor(max_workers=extra, mp_context=context, initializer=_language_worker,
-                                                 initargs=(os.getpid(),))
+                                                 initargs=(os.getpid(), forked))
             for _ in range(extra):
                 self.languages.submit(int)  # start each process now (they start on demand)
 
@@ -93,7 +94,27 @@ class Workers:
         languages.shutdown(wait=not failed, cancel_futures=True)
 
 
-def _language_worker(parent: int) -> None:
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        pass
+    return True
+
+
+def _single_threaded() -> bool:
+    """Whether this process runs one thread only, counting every runtime's (the Typst compiler's Rust
+    threads are invisible to :mod:`threading`, and a child forked beside them deadlocks when it
+    compiles): only then is a fork safe; else the language processes come from a fork server."""
+    try:
+        return len(os.listdir("/proc/self/task")) == 1
+    except OSError:  # not Linux: only Python's own threads can be counted
+        return threading.active_count() == 1
+
+
+def _language_worker(run: int, forked: bool) -> None:
     """In a language process: die when the run dies, however it dies (SIGINT is the run's to handle:
     a terminal's Ctrl-C reaches the whole process group, and the run then kills its workers); then
     load the report stack, while the notebooks still run."""
@@ -103,7 +124,9 @@ def _language_worker(parent: int) -> None:
         ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)  # Linux
     except (OSError, AttributeError):
         pass
-    if os.getppid() != parent:  # the run died before the line above took effect
+    # The run died before the line above took effect? (A fork server's child dies with the server,
+    # which ends when the run does.)
+    if (os.getppid() != run) if forked else not _alive(run):
         os._exit(1)
     from planeval.presentation import report
 

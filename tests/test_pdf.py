@@ -173,7 +173,7 @@ class _Html(HTMLParser):
 
     def handle_data(self, data):
         tags = [t for t, _ in self.stack]
-        if "style" in tags or "title" in tags or "body" not in tags:
+        if "style" in tags or "script" in tags or "title" in tags or "body" not in tags:
             return
         if ("td", "url") in self.stack:
             self.urls.append(data)  # a long URL breaks anywhere in the PDF: compared as a link below

@@ -45,8 +45,17 @@ _STOPPING = threading.Event()  # set by the first SIGINT/SIGTERM: no new kernel 
 _HANDLING: list[bool] = []  # non-empty while stop_on_signals() is in force (it may be nested)
 
 
+_SIGNAL: list[int] = []  # the signal that is stopping the run
+
+
 def stopping() -> bool:
     return _STOPPING.is_set()
+
+
+def stopped_by() -> Stopped | None:
+    """The stop the run is in (for an error that a signal caused, caught before the signal's own
+    exception reached the main thread: a worker killed with the run, say); None when not stopping."""
+    return Stopped(_SIGNAL[-1]) if _STOPPING.is_set() and _SIGNAL else None
 
 
 def child_pids(parent: int | None = None) -> list[int]:
@@ -120,6 +129,7 @@ def stop_on_signals() -> Iterator[None]:
             return
         if _STOPPING.is_set():
             os._exit(128 + signum)
+        _SIGNAL.append(signum)
         _STOPPING.set()
         logging.disable(logging.CRITICAL)  # the libraries' complaints about the kernels just killed
         kill_children()
@@ -136,6 +146,7 @@ def stop_on_signals() -> Iterator[None]:
         if _STOPPING.is_set():
             logging.disable(logging.NOTSET)
             _STOPPING.clear()
+            _SIGNAL.clear()
 
 
 @dataclass(frozen=True)

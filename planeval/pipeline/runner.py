@@ -42,7 +42,7 @@ from planeval.pipeline import keys, manifest
 from planeval.pipeline.digests import files_digest, git_commit, sha256_file
 from planeval.pipeline.history import carry, newest_source, previous_report
 from planeval.pipeline.execute import (Job, KernelPool, Outcome, kill_children, remove_dead_kernel_folders, run_job,
-                                       stop_on_signals, stopping)
+                                       stop_on_signals, stopped_by, stopping)
 from planeval.pipeline.publish import (check_output_paths, clear_failed, keep_failed, locked, publish, recover,
                                        report_dir, staged)
 from planeval.pipeline.workers import Workers
@@ -186,8 +186,11 @@ def run(options: Options, log: Callable[[str], None] = print, progress: bool = F
                     Result(report_dir(options.out.resolve(), options.year)))
         try:
             return _run(state)
-        except OSError as exc:
-            if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        except Exception as exc:
+            stop = stopped_by()
+            if stop is not None:  # a worker killed by the signal, say: the signal is the news
+                raise stop from None
+            if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
                 raise OutOfSpace(exc) from exc
             raise
 

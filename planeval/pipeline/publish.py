@@ -129,7 +129,8 @@ def check_written(out: Path, outputs: list[Path], inputs: list[Path]) -> None:
                                        f"the input {protected}; choose another folder")
 
 
-def _alive(pid: int) -> bool:
+def alive(pid: int) -> bool:
+    """Whether process ``pid`` exists (one of another user counts)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -160,7 +161,7 @@ def recover(out: Path, year: int) -> list[str]:
     out = out.resolve()
     final = report_dir(out, year)
     for path, pid in _leftovers(out, "old", year):
-        if _alive(pid):
+        if alive(pid):
             continue
         if not final.exists() and (path / MARKER).is_file():
             os.replace(path, final)
@@ -169,7 +170,7 @@ def recover(out: Path, year: int) -> list[str]:
             shutil.rmtree(path, ignore_errors=True)
             done.append(f"removed {path.name}, left by a stopped run")
     for path, pid in _leftovers(out, "staging", year):
-        if not _alive(pid):
+        if not alive(pid):
             shutil.rmtree(path, ignore_errors=True)
             done.append(f"removed {path.name}, left by a stopped run")
     return done

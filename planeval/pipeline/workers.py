@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from planeval.pipeline.execute import KernelPool, warm_up_code
+from planeval.pipeline.publish import alive
 
 _PR_SET_PDEATHSIG = 1
 
@@ -94,16 +95,6 @@ class Workers:
         languages.shutdown(wait=not failed, cancel_futures=True)
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        pass
-    return True
-
-
 def _single_threaded() -> bool:
     """Whether this process runs one thread only, counting every runtime's (the Typst compiler's Rust
     threads are invisible to :mod:`threading`, and a child forked beside them deadlocks when it
@@ -126,7 +117,7 @@ def _language_worker(run: int, forked: bool) -> None:
         pass
     # The run died before the line above took effect? (A fork server's child dies with the server,
     # which ends when the run does.)
-    if (os.getppid() != run) if forked else not _alive(run):
+    if (os.getppid() != run) if forked else not alive(run):
         os._exit(1)
     from planeval.presentation import report
 

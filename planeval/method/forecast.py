@@ -19,8 +19,6 @@ from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
-from statsmodels.regression.linear_model import OLS
-from statsmodels.tools.tools import add_constant
 
 from planeval.method import calibrated
 from planeval.inputs.config import MethodConfig, grade
@@ -77,6 +75,11 @@ def rw_drift_paths(t: np.ndarray, z: np.ndarray, horizon: np.ndarray, n: int, k:
 def linear_trend_paths(t: np.ndarray, z: np.ndarray, horizon: np.ndarray, n: int, k: float,
                        rng: np.random.Generator) -> np.ndarray:
     """OLS trend z = a + b(t − t_n) + e; parameters drawn from N(β̂, k²·cov), residuals N(0, k²σ̂²)."""
+    # Imported here, as ETSModel below: statsmodels takes seconds to import, and the processes that
+    # only lay out reports (the run's own, the language processes) import this module but fit nothing.
+    from statsmodels.regression.linear_model import OLS
+    from statsmodels.tools.tools import add_constant
+
     x = add_constant((t - t[-1]).astype(float))
     fit = OLS(z, x).fit()
     cov = (k**2) * fit.cov_params()

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
 from planeval.method.backtest import Backtests, backtest_all
-from planeval.inputs.data import Dataset
+from planeval.inputs.model import Dataset
 from planeval.inputs.paths import chart_file, record_file
 from planeval.inputs.plan import LoadedPlan
 

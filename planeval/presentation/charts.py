@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import matplotlib
-import seaborn as sns
+from cycler import cycler
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
@@ -31,18 +31,36 @@ EVIDENCE_MARKERS = {"projection": "D", "plan_target": "s"}  # anything else (par
 LABEL_GAP_PT = 9.0  # vertical distance between the labels of readings of one year (7 pt text)
 
 
+# seaborn's "whitegrid" style at its "paper" scale with its "deep" palette: what
+# ``seaborn.set_theme(style="whitegrid", context="paper")`` sets (seaborn 0.13.2), kept as values so that
+# drawing a chart does not import seaborn, which imports scipy.stats and statsmodels (2 s in each process
+# that lays out a report). tests/test_charts.py checks these against seaborn itself.
+SEABORN_DEEP = ("#4c72b0", "#dd8452", "#55a868", "#c44e52", "#8172b3", "#937860", "#da8bc3", "#8c8c8c", "#ccb974",
+                "#64b5cd")
+SEABORN_THEME: dict[str, Any] = {
+    "axes.axisbelow": True, "axes.edgecolor": ".8", "axes.grid": True, "axes.labelcolor": ".15",
+    "axes.labelsize": 9.6, "axes.linewidth": 1.0, "axes.titlesize": 9.6, "axes.prop_cycle": cycler(color=SEABORN_DEEP),
+    "font.size": 9.6, "grid.color": ".8", "legend.fontsize": 8.8, "legend.title_fontsize": 9.6,
+    "lines.linewidth": 1.2, "lines.markersize": 4.8, "lines.solid_capstyle": "round",
+    "patch.edgecolor": "w", "patch.force_edgecolor": True, "patch.linewidth": 0.8, "text.color": ".15",
+    "xtick.bottom": False, "xtick.color": ".15", "xtick.labelsize": 8.8, "xtick.major.size": 4.8,
+    "xtick.major.width": 1.0, "xtick.minor.size": 3.2, "xtick.minor.width": 0.8,
+    "ytick.color": ".15", "ytick.labelsize": 8.8, "ytick.left": False, "ytick.major.size": 4.8,
+    "ytick.major.width": 1.0, "ytick.minor.size": 3.2, "ytick.minor.width": 0.8,
+}
+CHART_FONTS: dict[str, Any] = {
+    "font.family": "sans-serif",
+    "font.sans-serif": [FONT_FAMILY],
+    "axes.unicode_minus": False,
+    "svg.hashsalt": "planeval",
+    "text.parse_math": False,  # a '$' in a name or unit is text, never a formula
+}
+
+
 def _style() -> None:
-    """Seaborn theme with the CJK font named explicitly (set each time: themes reset rcParams)."""
-    sns.set_theme(style="whitegrid", context="paper")
-    matplotlib.rcParams.update({
-        "font.family": "sans-serif",
-        "font.sans-serif": [FONT_FAMILY],
-        "axes.unicode_minus": False,
-        "svg.hashsalt": "planeval",
-        "text.parse_math": False,  # a '$' in a name or unit is text, never a formula
-    })
-
-
+    """The seaborn theme and the CJK font named explicitly (set for each chart: a notebook's own
+    plotting may have changed rcParams in between)."""
+    matplotlib.rcParams.update({**SEABORN_THEME, **CHART_FONTS})
 
 
 def _indicator(plan: Plan | None, indicator_id: str) -> Indicator | None:

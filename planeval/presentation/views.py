@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from planeval.inputs.config import MethodConfig, describe
-from planeval.inputs.data import Dataset
+from planeval.inputs.model import Dataset
 from planeval.inputs.dates import parse_vintage
 from planeval.inputs.plan import Indicator, LoadedPlan, Plan
 from planeval.method.backtest import POOLED, Backtests, pool_results

@@ -158,6 +158,9 @@ def test_no_missing_value_leaks(built):
         text = all_text(read(built[lang][1]))
         for bad in ("nan", "None", "NaN", "null"):
             assert not re.search(rf"(?<![A-Za-z]){bad}(?![A-Za-z])", text), (lang, bad)
+        # and no label printed with its placeholder unfilled (the summary's forecast column said "({level} interval)")
+        assert not re.findall(r"\{[a-z_]+\}", text), lang
+        assert i18n.t("col.forecast", lang, level=built[lang][0]["level"]) in text
 
 
 def test_a4_fonts_and_page_numbers(built):

@@ -8,6 +8,7 @@ is already up to date (see :mod:`planeval.pipeline.keys`).
 from __future__ import annotations
 
 import ast
+import functools
 import hashlib
 import json
 import subprocess
@@ -91,9 +92,15 @@ def module_closure(modules: Iterable[str]) -> list[Path]:
         if path is None or path in seen:
             continue
         seen.add(path)
-        tree = ast.parse(path.read_bytes(), filename=str(path))
-        todo += [name for module in _imported(tree) for name in _packages(module)]
+        todo += [name for module in _file_imports(path, path.read_bytes()) for name in _packages(module)]
     return sorted(seen)
+
+
+@functools.lru_cache(maxsize=None)
+def _file_imports(path: Path, source: bytes) -> frozenset[str]:
+    """:func:`_imported` of one file's source, parsed once per process for the same bytes (a run asks
+    for three closures that share most files: the two notebooks' and its own)."""
+    return frozenset(_imported(ast.parse(source, filename=str(path))))
 
 
 def notebook_imports(notebook: Path) -> list[str]:

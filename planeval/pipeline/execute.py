@@ -14,6 +14,7 @@ import os
 import re
 import shutil
 import signal
+import sys
 import tempfile
 import threading
 import time
@@ -135,6 +136,14 @@ def stop_on_signals() -> Iterator[None]:
         kill_children()
         raise Stopped(signum)
 
+    def unraisable(info: Any) -> None:
+        # The handler's Stopped raised inside a finaliser (an event loop's __del__, say) cannot get out
+        # of it: Python would print it as a traceback. The stop is not lost: stopped_by() still says it.
+        if not isinstance(info.exc_value, Stopped):
+            hook(info)
+
+    hook = sys.unraisablehook
+    sys.unraisablehook = unraisable
     previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)}
     _HANDLING.append(True)
     try:
@@ -142,6 +151,7 @@ def stop_on_signals() -> Iterator[None]:
     finally:
         for sig, old in previous.items():
             signal.signal(sig, old)
+        sys.unraisablehook = hook
         _HANDLING.clear()
         if _STOPPING.is_set():
             logging.disable(logging.NOTSET)
@@ -262,16 +272,22 @@ def run_isolated(job: Job, timeout: int) -> Outcome:
 _IMPORT = re.compile(r"(import [\w.]+|from [\w.]+ import [\w., ]+)(\s+as \w+)?\s*(#.*)?")
 
 
+# Loaded by the notebooks on first use, not by their import lines: pyplot (the setup cell), and the
+# statsmodels model planeval.method.forecast imports when it first fits (seconds: the processes that only
+# lay out reports import that module too, and never pay for it).
+FIRST_USE = ("matplotlib.pyplot", "statsmodels.regression.linear_model")
+
+
 def warm_up_code(notebooks: Iterable[Path]) -> str:
-    """Code a warm kernel runs while it starts: the notebooks' one-line, top-level import statements (and pyplot,
-    which the setup cell uses), each on its own so that one failing import only leaves that library
-    to be loaded by the notebook itself, which then reports the error in its own cell.
+    """Code a warm kernel runs while it starts: the notebooks' one-line, top-level import statements and
+    :data:`FIRST_USE` (libraries loaded only when first used), each on its own so that one failing import only
+    leaves that library to be loaded by the notebook itself, which then reports the error in its own cell.
 
     Only modules end up loaded: the setup cell's reset removes every name before a notebook runs.
     Then ``gc.freeze()`` moves the libraries' objects out of the collector's sight: the reset's full
     collection (and every later one) no longer walks them, 0.3 s less per notebook here.
     """
-    lines = ["import matplotlib.pyplot"]
+    lines = [f"import {module}" for module in FIRST_USE]
     for path in notebooks:
         for cell in json.loads(Path(path).read_text(encoding="utf-8"))["cells"]:
             if cell["cell_type"] != "code":

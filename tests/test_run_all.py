@@ -84,7 +84,8 @@ def test_a_run_writes_the_expected_files(full_run: Path) -> None:
             "report.pdf", "report.zh.docx", "report.en.docx", "report.docx", "manifest.json", "notebooks",
             "results"} <= names
     assert sorted(p.stem for p in (full_run / "notebooks").glob("*.ipynb")) == sorted([*IDENTIFIED, "summary"])
-    assert sorted(p.stem for p in (full_run / "results").glob("*.json")) == sorted(IDENTIFIED)
+    assert sorted(p.name for p in (full_run / "results").glob("*.json")) == sorted(
+        [f"{i}.json" for i in IDENTIFIED] + [f"{i}.backtest.json" for i in IDENTIFIED])  # record and backtest
     assert (full_run / "report.pdf").read_bytes() == (full_run / "report.zh.pdf").read_bytes()
     assert (full_run / "report.docx").read_bytes() == (full_run / "report.zh.docx").read_bytes()
     assert not list(full_run.parent.glob(".staging-*"))

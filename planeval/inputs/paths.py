@@ -24,6 +24,11 @@ def record_file(folder: Path, indicator_id: str) -> Path:
     return Path(folder) / f"{indicator_id}.json"
 
 
+def backtest_file(folder: Path, indicator_id: str) -> Path:
+    """An indicator's backtest of the forecast models (the report's method section pools them)."""
+    return Path(folder) / f"{indicator_id}.backtest.json"
+
+
 def chart_file(folder: Path, indicator_id: str, lang: str) -> Path:
     """An indicator's chart in one language."""
     return Path(folder) / f"{indicator_id}.{lang}.png"

@@ -13,9 +13,9 @@ import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
-from planeval.method.backtest import Backtests, backtest_all
+from planeval.method.backtest import Backtests, backtest_all, outcome_from_data
 from planeval.inputs.model import Dataset
-from planeval.inputs.paths import chart_file, record_file
+from planeval.inputs.paths import backtest_file, chart_file, record_file
 from planeval.inputs.plan import LoadedPlan
 
 if TYPE_CHECKING:
@@ -29,8 +29,8 @@ def assemble(loaded: LoadedPlan, as_of: Dataset, ids: list[str], year: int, lang
 
     Each language's page and its PDF (Typst, :mod:`planeval.presentation.typst`) are made by
     ``workers`` (the first language here, the others in their own processes meanwhile), or one after
-    another here without them. ``backtests``: :func:`backtest_all` of the same
-    arguments, if the caller computed them ahead.
+    another here without them. ``backtests``: :func:`backtest_all` of the same arguments, as the
+    indicator notebooks wrote them (:func:`read_backtests`); computed here when not given.
     """
     from planeval.presentation import report
     from planeval.method.scorecard import scorecard
@@ -59,6 +59,11 @@ def assemble(loaded: LoadedPlan, as_of: Dataset, ids: list[str], year: int, lang
         shutil.copyfile(folder / f"report.{langs[0]}.{suffix}", default)
         written.append(default)
     return [*written, index]
+
+
+def read_backtests(results: Path, ids: list[str]) -> Backtests:
+    """The backtests the indicator notebooks wrote beside their records."""
+    return {i: outcome_from_data(json.loads(backtest_file(results, i).read_text(encoding="utf-8"))) for i in ids}
 
 
 def _language(folder: Path, lang: str, render_args: dict[str, Any]) -> list[Path]:

@@ -1,7 +1,7 @@
 """The report's history: what the published report of a year (the one a run replaces) said, so the new
 one can say what changed since, and the list of the year's reports the index page shows.
 
-No bookkeeping of its own: the previous report's ``manifest.json`` and ``results/*.json`` are read
+No bookkeeping of its own: the previous report's ``manifest.json`` and its records (``results/<id>.json``) are read
 before the new report replaces them, and the new manifest carries ``history`` (one entry per report of
 the year, oldest first) and ``changes`` (:func:`planeval.presentation.changes.compare`) forward.
 """
@@ -12,6 +12,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from planeval.inputs.paths import record_file
 from planeval.presentation.changes import compare
 
 
@@ -20,8 +21,9 @@ def previous_report(folder: Path) -> tuple[dict[str, Any], list[dict[str, Any]]]
     or it cannot be read (then the new report is the first one of its history)."""
     try:
         manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-        records = [json.loads(p.read_text(encoding="utf-8")) for p in sorted((folder / "results").glob("*.json"))]
-    except (OSError, ValueError):
+        ids = sorted(manifest["indicators"])  # the results folder also holds each indicator's backtest
+        records = [json.loads(record_file(folder / "results", i).read_text(encoding="utf-8")) for i in ids]
+    except (OSError, ValueError, KeyError, TypeError):
         return None
     if not isinstance(manifest, dict) or not all(isinstance(r, dict) and "indicator_id" in r for r in records):
         return None

@@ -9,18 +9,21 @@ from __future__ import annotations
 import json
 import warnings
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from planeval.inputs.config import MethodConfig
 from planeval.inputs.data import Dataset, load_dataset
-from planeval.inputs.paths import LANGS, chart_file, record_file
+from planeval.inputs.paths import LANGS, backtest_file, chart_file, record_file
 from planeval.presentation import formats as fmt
 from planeval.presentation import views
 from planeval.presentation.labels import status_name, t
 from planeval.inputs.plan import Indicator, LoadedPlan, load_plan
 from planeval.method.record import Record
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 
 def load(plan_path: str | Path, indicator_id: str | None = None) -> tuple[LoadedPlan, Dataset, Indicator | None, MethodConfig]:
@@ -51,29 +54,62 @@ def key_figures(record: dict[str, Any], indicator: Indicator, lang: str, config:
     return pd.DataFrame(rows, columns=["", ""]).set_index(pd.Index(range(1, len(rows) + 1)))
 
 
-def write_outputs(record: Record, output_dir: str | Path, plan: LoadedPlan | None = None,
-                  langs: tuple[str, ...] = LANGS, dataset: Dataset | None = None) -> list[Path]:
-    """Write the record and one chart per language where run_all.py collects them. With the plan and
-    ``dataset``, the chart also draws the context series the indicator links (``context:`` in the plan)."""
+def chart_pngs(record: dict[str, Any], plan: LoadedPlan | None = None, dataset: Dataset | None = None,
+               langs: tuple[str, ...] = LANGS) -> dict[str, bytes]:
+    """The indicator's chart in each language as the PNG the report embeds (with where its readings
+    lie, :func:`planeval.presentation.charts.chart_points`), each drawn once: the notebook shows one
+    (:func:`show`), :func:`write_outputs` writes them. With the plan and ``dataset`` (as of the
+    evaluation year) the chart also draws the context series the indicator links (``context:``)."""
     from planeval.presentation import charts
     from planeval.method.coverage import context_points
 
+    context = None
+    if plan is not None and dataset is not None:
+        ids = plan.plan.indicator(record["indicator_id"]).context
+        context = context_points(plan, dataset, record["evaluation_year"], ids)
+    pngs = {}
+    for lang in langs:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", UserWarning)  # a missing glyph is an error, not a tofu box
+            fig = charts.indicator_chart(record, lang, plan=plan, context=context)
+            pngs[lang] = charts.png_bytes(fig, points=charts.chart_points(fig, record))
+    return pngs
+
+
+def show(chart: Figure | bytes) -> Any:
+    """A chart (a figure, or its PNG) shown as the report shows it: the PNG at 150 dpi, displayed at
+    a page's width. Jupyter's own display of a figure would lay it out and draw it once more."""
+    from IPython.display import Image
+
+    from planeval.presentation import charts
+
+    png = chart if isinstance(chart, bytes) else charts.png_bytes(chart)
+    return Image(data=png, format="png", width=800)
+
+
+def write_outputs(record: Record, output_dir: str | Path, plan: LoadedPlan | None = None,
+                  langs: tuple[str, ...] = LANGS, dataset: Dataset | None = None,
+                  charts: dict[str, bytes] | None = None) -> list[Path]:
+    """Write the record, one chart per language (``charts``, from :func:`chart_pngs`; drawn here when
+    not given) and, with the plan and ``dataset`` (the as-of data the record was evaluated on), the
+    backtest of the forecast models on the indicator's series (the report's method section pools them),
+    where run_all.py collects them."""
     out = Path(output_dir)
     out.mkdir(parents=True, exist_ok=True)
     written = [record_file(out, record.indicator_id)]
     record.write(written[0])
-    data = as_data(record)
-    context = None
     if plan is not None and dataset is not None:
-        ids = plan.plan.indicator(record.indicator_id).context
-        context = context_points(plan, dataset, record.evaluation_year, ids)
+        from planeval.method.backtest import backtest_indicator, outcome_data
+
+        outcome = backtest_indicator(plan.plan, plan.plan.indicator(record.indicator_id), dataset,
+                                     record.evaluation_year, plan.plan.method_config)
+        written.append(backtest_file(out, record.indicator_id))
+        written[-1].write_text(json.dumps(outcome_data(*outcome), sort_keys=True, separators=(",", ":"),
+                                          allow_nan=False) + "\n", encoding="utf-8")
+    pngs = charts if charts is not None else chart_pngs(as_data(record), plan, dataset, langs)
     for lang in langs:
-        path = chart_file(out, record.indicator_id, lang)
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", UserWarning)  # a missing glyph is an error, not a tofu box
-            fig = charts.indicator_chart(data, lang, plan=plan, context=context)
-            charts.save_png(fig, path, points=charts.chart_points(fig, data))
-        written.append(path)
+        written.append(chart_file(out, record.indicator_id, lang))
+        written[-1].write_bytes(pngs[lang])
     return written
 
 

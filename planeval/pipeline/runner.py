@@ -5,17 +5,17 @@ step                 inputs                           outputs                   
 ==================== ================================ ===================================== ==================
 0. up to date?       raw bytes of every input         (nothing: the published report)      keys.fast_key
 1. inputs            plan, data, options              validated plan, data, indicator ids   (none: checked)
-2. indicators        plan entry, rows, notebook, code executed notebook, record, charts     keys.indicator_key
+2. indicators        plan entry, rows, notebook, code executed notebook, record, backtest,  keys.indicator_key
+                                                      charts
 3. summary           records, plan, data, notebook    executed summary notebook             keys.summary_key
-4. backtests         plan, as-of data                 backtests (in memory, for the report) (part of 5)
-5. assembly          records, backtests, templates    report.<lang>.html/.pdf per language  keys.report_key
-6. index, manifest   everything above                 index.html, report.html/.pdf, manifest
-7. publish           the staging folder               ``<out>/<year>``, swapped in atomically
+4. assembly          records, backtests, templates    report.<lang>.html/.pdf/.docx         keys.report_key
+5. index, manifest   everything above                 index.html, report.html/.pdf, manifest
+6. publish           the staging folder               ``<out>/<year>``, swapped in atomically
 ==================== ================================ ===================================== ==================
 
 Each notebook step runs only what its key says changed (the others come from the cache,
 ``<out>/.cache``); each key is computed once, in :mod:`~planeval.pipeline.keys`. The summary runs
-beside the assembly and the backtests beside the indicator notebooks (they only wait on kernels).
+beside the assembly; the assembly's libraries load beside the indicator notebooks (which run in kernels).
 Kernels and language processes belong to :class:`~planeval.pipeline.workers.Workers`; the
 manifest to :mod:`~planeval.pipeline.manifest`; the staging, failed and report folders to
 :mod:`~planeval.pipeline.publish`. A failed or interrupted run leaves the previous report as it was.
@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from planeval.inputs.dates import parse_vintage
 from planeval.inputs.errors import InputError
-from planeval.inputs.paths import LANGS, NOTEBOOK, ROOT, SUMMARY, record_file, chart_file
+from planeval.inputs.paths import LANGS, NOTEBOOK, ROOT, SUMMARY, backtest_file, chart_file, record_file
 from planeval.pipeline import keys, manifest
 from planeval.pipeline.digests import files_digest, git_commit, sha256_file
 from planeval.pipeline.history import carry, newest_source, previous_report
@@ -115,7 +115,7 @@ class Run:
     dataset: Dataset | None = None
     ids: list[str] = field(default_factory=list)
     as_of: Dataset | None = None
-    ahead: dict[str, Any] = field(default_factory=dict)  # the backtests, computed beside the notebooks
+    ahead: dict[str, Any] = field(default_factory=dict)  # what loading the assembly's libraries raised, if anything
     computed: dict[str, Any] = field(default_factory=dict)
 
     def once(self, name: str, compute: Callable[[], Any]) -> Any:
@@ -206,7 +206,7 @@ def _run(run: Run) -> Result:
     _load_inputs(run)
     with locked(run.out, options.year, run.log):
         _clear_leftovers(run)
-        preload = threading.Thread(target=_backtests, args=(run,), daemon=True)
+        preload = threading.Thread(target=_preload, args=(run,), daemon=True)
         preload.start()
         indicators = _indicator_step(run)
         _execute(run, indicators)
@@ -219,6 +219,9 @@ def _run(run: Run) -> Result:
         with staged(run.out, options.year) as staging:
             outputs = _assembly_step(run, staging, indicators, summary, preload, report_key)
             _manifest_step(run, staging, indicators, summary, {"quick_key": fast, "report_key": report_key})
+            stop = stopped_by()
+            if stop is not None:  # a signal whose Stopped was raised inside a finaliser, where it was lost
+                raise stop
             publish(staging, run.result.report_dir)
     clear_failed(run.out, options.year)
     run.result.published = True
@@ -313,7 +316,7 @@ def _clear_leftovers(run: Run) -> None:
 
 def _indicator_files(folder: Path, indicator_id: str) -> list[Path]:
     return [folder / f"{indicator_id}.ipynb", record_file(folder / "results", indicator_id),
-            *(chart_file(folder / "results", indicator_id, lang) for lang in LANGS)]
+            backtest_file(folder / "results", indicator_id), *(chart_file(folder / "results", indicator_id, lang) for lang in LANGS)]
 
 
 def _indicator_step(run: Run) -> NotebookStep:
@@ -473,20 +476,17 @@ def _report(outcome: Outcome, n: int, total: int, bar: Any, log: Callable[[str],
 
 
 # --------------------------------------------------------------------------------------------
-# 4. Backtests (beside the indicator notebooks), 5. assembly, 6. manifest
+# 4. Assembly (its libraries load beside the indicator notebooks), 5. manifest
 # --------------------------------------------------------------------------------------------
 
-def _backtests(run: Run) -> None:
-    """Load the assembly's libraries, compile its templates and compute the backtests (in the
-    background: the notebooks run in kernels); an exception is kept for the main thread to raise."""
+def _preload(run: Run) -> None:
+    """Load the assembly's libraries and compile its templates in the background, while the notebooks
+    run in kernels; an exception is kept for the main thread to raise."""
     try:
-        from planeval.presentation import report  # noqa: F401
+        from planeval.presentation import report
         from planeval.method import scorecard  # noqa: F401  (imported for its side effect, a loaded module)
-        from planeval.method.backtest import backtest_all
 
         report.compile_templates()
-        assert run.loaded is not None and run.as_of is not None
-        run.ahead["backtests"] = backtest_all(run.loaded.plan, run.as_of, run.ids, run.options.year)
     except BaseException as exc:  # noqa: BLE001 - handed to the main thread
         run.ahead["error"] = exc
 
@@ -517,14 +517,14 @@ def _assembly_step(run: Run, staging: Path, indicators: NotebookStep, summary: N
             preload.join()
             if "error" in run.ahead:
                 raise run.ahead["error"]
-            from planeval.pipeline.assemble import assemble
+            from planeval.pipeline.assemble import assemble, read_backtests
 
             assert run.loaded is not None and run.as_of is not None
             meta = {"commit": run.commit, "data_hash": run.data_digest()[:16], "data_cutoff": str(o.year),
                     "only": list(o.only), "vintage": o.vintage, **_history(run, staging, report_key)}
             run.log(f"making the report: HTML and PDF in {', '.join(o.langs)}")
             outputs = assemble(run.loaded, run.as_of, run.ids, o.year, o.langs, staging, meta, run.log,
-                               backtests=run.ahead["backtests"], workers=run.workers)
+                               backtests=read_backtests(staging / "results", run.ids), workers=run.workers)
         except BaseException:
             while stopping() and wait([summary_done], timeout=0.5).not_done:
                 kill_children()  # the summary's kernel, had it been starting when the signal came

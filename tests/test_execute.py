@@ -33,7 +33,7 @@ def test_warm_up_runs_each_one_line_import_once_guarded_then_freezes_the_collect
     second = notebook(tmp_path, "b.ipynb", "import json\nfrom planeval.presentation import charts\nfrom planeval.pipeline import notebook as nbk")
     code = warm_up_code([first, second])
     guarded = [block.split("\n")[0].strip() for block in code.split("try:\n")[1:]]
-    assert guarded == ["import matplotlib.pyplot", "import statsmodels.regression.linear_model", "import json", "from pathlib import Path  # paths",
+    assert guarded == ["import statsmodels.regression.linear_model", "import json", "from pathlib import Path  # paths",
                        "import numpy as np", "from planeval.presentation import charts",
                        "from planeval.pipeline import notebook as nbk"]
     assert code.endswith("import gc as _gc\n_gc.freeze()\ndel _gc")

@@ -61,6 +61,21 @@ def test_the_import_closure_follows_imports_inside_functions(tmp_path: Path) -> 
     assert every == {str(p.relative_to(ROOT)) for p in PACKAGE.rglob("*.py") if "__pycache__" not in p.parts}
 
 
+def test_the_line_scan_of_a_library_file_finds_the_imports_python_would_run() -> None:
+    """The closure scans the library's files line by line (fast); it must find every library import the
+    parsed syntax tree has, including parenthesised lists over several lines and imports in functions."""
+    import ast
+
+    for path in sorted(PACKAGE.rglob("*.py")):
+        source = path.read_bytes()
+        parsed = {n for n in digests._imported(ast.parse(source)) if n.startswith("planeval")}
+        assert {n for n in digests._file_imports(path, source) if n.startswith("planeval")} == parsed, path
+    sample = (b"import os, planeval.a as x  # note\nfrom planeval.b import (c,\n    d,  # why\n)\n"
+              b"def f():\n    from planeval.e import f as g\n")
+    assert digests._file_imports(Path("sample.py"), sample) == {
+        "os", "planeval.a", "planeval.b", "planeval.b.c", "planeval.b.d", "planeval.e", "planeval.e.f"}
+
+
 def test_result_files_are_named_in_one_place() -> None:
     assert record_file(Path("r"), "new_jobs") == Path("r/new_jobs.json")
     assert chart_file(Path("r"), "new_jobs", "en") == Path("r/new_jobs.en.png")
@@ -161,3 +176,23 @@ def test_no_language_process_is_forked_while_another_thread_runs(tmp_path: Path)
     finally:
         stop.set()
         other.join()
+
+
+def test_a_warm_kernel_reads_the_plan_and_data_once_for_the_same_bytes(plan_copy: Path) -> None:
+    """nbk.load keeps what it read and checked for the next notebook in the same kernel, hands out the
+    data as a copy, and reads again as soon as the plan's or a data file's bytes change."""
+    from planeval.pipeline import notebook as nbk
+
+    loaded, first, _, _ = nbk.load(plan_copy, "new_jobs")
+    again, second, _, _ = nbk.load(plan_copy, "pensions")
+    assert again is loaded and second is not first
+    assert second.observations.equals(first.observations)
+    second.observations.loc[second.observations.index[0], "value"] = -1.0  # a notebook spoiling its own copy
+    assert nbk.load(plan_copy)[1].observations.equals(first.observations)
+    obs = plan_copy.parent.parent / "data" / "observations.csv"
+    obs.write_text(obs.read_text(encoding="utf-8").replace("new_jobs,2022,56.35,", "new_jobs,2022,56.36,"),
+                   encoding="utf-8")
+    changed = nbk.load(plan_copy)[1].series("new_jobs")
+    assert 56.36 in set(changed["value"]) and 56.35 not in set(changed["value"])
+    plan_copy.write_text(plan_copy.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    assert nbk.load(plan_copy)[0] is not loaded

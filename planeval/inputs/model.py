@@ -55,5 +55,9 @@ class Dataset:
             projects = projects[(projects["source"] == "") | projects["source"].isin(known)]
         return Dataset(obs, sources, projects, self.files)
 
+    def copy(self) -> "Dataset":
+        """The same rows in tables of its own."""
+        return Dataset(self.observations.copy(), self.sources.copy(), self.projects.copy(), dict(self.files))
+
     def series(self, name: str) -> pd.DataFrame:
         return self.observations[self.observations["series"] == name]

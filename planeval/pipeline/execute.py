@@ -272,10 +272,11 @@ def run_isolated(job: Job, timeout: int) -> Outcome:
 _IMPORT = re.compile(r"(import [\w.]+|from [\w.]+ import [\w., ]+)(\s+as \w+)?\s*(#.*)?")
 
 
-# Loaded by the notebooks on first use, not by their import lines: pyplot (the setup cell), and the
-# statsmodels model planeval.method.forecast imports when it first fits (seconds: the processes that only
-# lay out reports import that module too, and never pay for it).
-FIRST_USE = ("matplotlib.pyplot", "statsmodels.regression.linear_model")
+# Loaded by the notebooks on first use, not by their import lines: the statsmodels model that
+# planeval.method.forecast imports when it first fits (seconds: the processes that only lay out reports
+# import that module too, and never pay for it). (pyplot is not: the notebooks draw on figures of their
+# own; the setup cell closes pyplot's figures only where a notebook loaded it.)
+FIRST_USE = ("statsmodels.regression.linear_model",)
 
 
 def warm_up_code(notebooks: Iterable[Path]) -> str:
@@ -329,8 +330,10 @@ class WarmKernel:
         import nbformat
 
         code = ("get_ipython().run_line_magic('reset', '-f')\n"
-                "import os as _os, matplotlib.pyplot as _plt\n"
-                f"_os.chdir({str(cwd)!r}); _plt.close('all'); del _os, _plt")
+                "import os as _os, sys as _sys\n"
+                f"_os.chdir({str(cwd)!r})\n"
+                "if 'matplotlib.pyplot' in _sys.modules: _sys.modules['matplotlib.pyplot'].close('all')\n"
+                "del _os, _sys")
         cell = nbformat.v4.new_code_cell(code)
         cell["id"] = self.SETUP_ID
         return cell
@@ -410,11 +413,11 @@ class KernelPool:
                 self._idle.append(warm)
         return self
 
-    def ensure_started(self) -> "KernelPool":
-        """Launch one kernel now unless the pool has one (started ahead by the caller)."""
+    def ensure_started(self, count: int = 1) -> "KernelPool":
+        """Launch kernels now until the pool has ``count`` (some may have been started ahead by the caller)."""
         with self._lock:
-            started = bool(self._all)
-        return self if started else self.prestart()
+            started = len(self._all)
+        return self.prestart(count - started) if count > started else self
 
     def run(self, job: Job, timeout: int) -> Outcome:
         if stopping():

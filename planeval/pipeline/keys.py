@@ -51,7 +51,7 @@ def fast_key(plan_path: Path, parameters: dict[str, Any], notebook: Path, commit
     try:
         if not plan_path.is_file():  # a folder, pipe or device: never opened here (the full path says why)
             return None
-        plan = yaml.safe_load(plan_path.read_text(encoding="utf-8"))
+        plan = yaml.load(plan_path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
         data = [(plan_path.parent / rel).resolve() for rel in (plan.get("data") or {}).values() if rel]
         files = [plan_path.resolve(), *data, notebook, *sorted(NOTEBOOKS.glob("*.ipynb")), LOCK, *library_files(),
                  *_folder_files(CALIBRATION)]

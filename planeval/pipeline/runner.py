@@ -40,7 +40,6 @@ from planeval.inputs.errors import InputError
 from planeval.inputs.paths import LANGS, NOTEBOOK, ROOT, SUMMARY, backtest_file, chart_file, record_file
 from planeval.pipeline import keys, manifest
 from planeval.pipeline.digests import files_digest, git_commit, sha256_file
-from planeval.pipeline.history import carry, newest_source, previous_report
 from planeval.pipeline.execute import (Job, KernelPool, Outcome, kill_children, remove_dead_kernel_folders, run_job,
                                        stop_on_signals, stopped_by, stopping)
 from planeval.pipeline.publish import (check_output_paths, clear_failed, keep_failed, locked, publish, recover,
@@ -202,7 +201,7 @@ def _run(run: Run) -> Result:
     if _published(run, "quick_key", fast):
         return run.done(up_to_date=True)
     run.workers.start_languages(len(options.langs), options.jobs)  # forks: before any thread starts
-    run.workers.start_kernels()
+    run.workers.start_kernels(_kernels_needed(run))
     _load_inputs(run)
     with locked(run.out, options.year, run.log):
         _clear_leftovers(run)
@@ -227,6 +226,16 @@ def _run(run: Run) -> Result:
     run.result.published = True
     run.log(f"wrote {run.result.report_dir} ({', '.join(sorted(p.name for p in outputs))})")
     return run.done()
+
+
+def _kernels_needed(run: Run) -> int:
+    """How many kernels to boot before the inputs are even read (a kernel takes seconds to load its
+    libraries): one kernel per worker when every notebook will run (--force, or no cache yet), else
+    one (a changed value re-runs one notebook and the summary); more start if more notebooks turn out
+    to be stale."""
+    entries = run.cache / "indicators"
+    everything = run.options.force or not (entries.is_dir() and any(entries.iterdir()))
+    return run.options.jobs if everything else 1
 
 
 def _published(run: Run, field: str, key: str | None) -> bool:
@@ -538,6 +547,8 @@ def _assembly_step(run: Run, staging: Path, indicators: NotebookStep, summary: N
 def _history(run: Run, staging: Path, report_key: str) -> dict[str, Any]:
     """What changed since the report this run replaces, and the year's list of reports (both also go
     into the manifest, for the next run to carry forward)."""
+    from planeval.pipeline.history import carry, newest_source, previous_report  # not on the up-to-date path
+
     assert run.loaded is not None and run.as_of is not None
     now = {"report_key": report_key, "commit": run.commit, "plan_sha256": sha256_file(run.loaded.path),
            "data_hash": run.data_digest()[:16], "newest_source": newest_source(run.as_of), "vintage": run.options.vintage}

@@ -46,12 +46,13 @@ class Workers:
     def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
         self.close(failed=kind is not None)
 
-    def start_kernels(self) -> None:
-        """Warm mode: make sure a kernel is booting (the caller's pool may already have one)."""
+    def start_kernels(self, count: int = 1) -> None:
+        """Warm mode: make sure ``count`` kernels are booting (the caller's pool may already have some);
+        more start when notebooks wait for one."""
         if self.mode == "warm":
             if self.pool is None:
                 self.pool = KernelPool(warm_up_code(self.notebooks))
-            self.pool.ensure_started()
+            self.pool.ensure_started(count)
 
     def start_languages(self, languages: int, jobs: int) -> None:
         """Start ``min(jobs, languages) - 1`` language processes (the run's own process makes the

@@ -254,10 +254,10 @@ def indicator_chart(record: dict[str, Any], lang: str, *, plan: Plan | LoadedPla
     lines = context_lines(context, lo, hi)
     panel: Axes | None = None
     if any(u != record["unit"] for _, u, _ in lines):
-        fig = Figure(figsize=(8, 5.8), layout="constrained")
+        fig = Figure(figsize=(8, 5.8), dpi=DPI, layout="constrained")
         ax, panel = fig.subplots(2, 1, sharex=True, height_ratios=[3.2, 1])
     else:
-        fig = Figure(figsize=(8, 4.6), layout="constrained")
+        fig = Figure(figsize=(8, 4.6), dpi=DPI, layout="constrained")
         ax = fig.subplots()
     ax.axvspan(b, e, color="#f0f0f0", zorder=0, label=t("chart.plan_period", lang))
     labels = _values(ax, record, lang, p, ind)
@@ -340,7 +340,7 @@ def overview_figure(records: list[dict[str, Any]], plan: Plan | LoadedPlan, lang
     assert p is not None
     by_id = {r["indicator_id"]: r for r in records}
     n = len(p.indicators)
-    fig = Figure(figsize=(8, 0.42 * n + 1.0), layout="constrained")
+    fig = Figure(figsize=(8, 0.42 * n + 1.0), dpi=DPI, layout="constrained")
     ax = fig.subplots()
     for row, ind in enumerate(p.indicators):
         rec = by_id.get(ind.id)
@@ -370,7 +370,12 @@ def overview_figure(records: list[dict[str, Any]], plan: Plan | LoadedPlan, lang
 
 def _freeze(fig: Figure) -> Figure:
     """Run the constrained layout once and keep it, so every later save draws the same pixels (the
-    layout alone: a draw without rendering would also lay out every text once more, 0.07 s a chart)."""
+    layout alone: a draw without rendering would also lay out every text once more, 0.07 s a chart).
+    The layout measures the texts with the renderer that will draw the PNG (the figure is made at the
+    PNG's dpi), so the drawing finds them measured already."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    FigureCanvasAgg(fig)
     engine = fig.get_layout_engine()
     if engine is not None:
         engine.execute(fig)
@@ -434,7 +439,9 @@ def read_points(path: Path | str) -> list[dict[str, Any]] | None:
     from PIL import Image
 
     with Image.open(path) as image:
-        text = getattr(image, "text", {}).get(POINTS_KEY)
+        # .info holds the text chunks before the image data (png_bytes writes them there), read without
+        # decoding the pixels; .text would decode them too (15 ms a chart)
+        text = image.info.get(POINTS_KEY)
     return None if text is None else json.loads(text)
 
 
@@ -450,9 +457,9 @@ def png_bytes(fig: Figure, points: list[dict[str, Any]] | None = None) -> bytes:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from PIL import Image
 
-    canvas = FigureCanvasAgg(fig)
+    canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
     dpi = fig.dpi
-    fig.set_dpi(DPI)
+    fig.set_dpi(DPI)  # the charts here are made at this dpi already; a figure from elsewhere may not be
     try:
         canvas.draw()
         drawn = Image.fromarray(np.asarray(canvas.buffer_rgba()), "RGBA")  # the array knows its height × width

@@ -160,10 +160,13 @@ def test_a_rebuild_from_the_same_inputs_keeps_the_changes_and_history():
 def test_the_previous_report_is_read_from_its_folder(tmp_path):
     assert previous_report(tmp_path) is None
     (tmp_path / "results").mkdir()
-    (tmp_path / "manifest.json").write_text(json.dumps({"report_key": "k1"}), encoding="utf-8")
+    written = {"report_key": "k1", "indicators": {"new_jobs": "e3b0"}}
+    (tmp_path / "manifest.json").write_text(json.dumps(written), encoding="utf-8")
     (tmp_path / "results" / "new_jobs.json").write_text(json.dumps(record()), encoding="utf-8")
+    # beside the record, its backtest: not a record (the manifest names the indicators)
+    (tmp_path / "results" / "new_jobs.backtest.json").write_text('{"result": null, "reason": null}', encoding="utf-8")
     manifest, records = previous_report(tmp_path)
-    assert manifest == {"report_key": "k1"} and records == [record()]
+    assert manifest == written and records == [record()]
     (tmp_path / "manifest.json").write_text("{not json", encoding="utf-8")
     assert previous_report(tmp_path) is None
 

@@ -61,6 +61,16 @@ def assemble(loaded: LoadedPlan, as_of: Dataset, ids: list[str], year: int, lang
     return [*written, index]
 
 
+def prepare() -> None:
+    """Load what making a language's report takes, ahead of the first one (in the background, while the
+    notebooks run): the report stack, its compiled templates, the PDF's fonts and the chart font."""
+    from planeval.presentation import charts, docx, report, typst  # noqa: F401  (docx: imported to be loaded)
+
+    report.compile_templates()
+    typst.fonts()
+    charts.load_font()
+
+
 def read_backtests(results: Path, ids: list[str]) -> Backtests:
     """The backtests the indicator notebooks wrote beside their records."""
     return {i: outcome_from_data(json.loads(backtest_file(results, i).read_text(encoding="utf-8"))) for i in ids}

@@ -489,13 +489,13 @@ def _report(outcome: Outcome, n: int, total: int, bar: Any, log: Callable[[str],
 # --------------------------------------------------------------------------------------------
 
 def _preload(run: Run) -> None:
-    """Load the assembly's libraries and compile its templates in the background, while the notebooks
-    run in kernels; an exception is kept for the main thread to raise."""
+    """Load the assembly's libraries, templates and fonts in the background, while the notebooks run in
+    kernels; an exception is kept for the main thread to raise."""
     try:
-        from planeval.presentation import report
         from planeval.method import scorecard  # noqa: F401  (imported for its side effect, a loaded module)
+        from planeval.pipeline.assemble import prepare
 
-        report.compile_templates()
+        prepare()
     except BaseException as exc:  # noqa: BLE001 - handed to the main thread
         run.ahead["error"] = exc
 

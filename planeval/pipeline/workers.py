@@ -120,6 +120,14 @@ def _language_worker(run: int, forked: bool) -> None:
     # which ends when the run does.)
     if (os.getppid() != run) if forked else not alive(run):
         os._exit(1)
-    from planeval.presentation import report
+    # Second in line for the CPU: until the assembly, the kernels and the run's own process decide when
+    # the run ends (a kernel's boot is the longest wait of a one-change run). At the assembly this
+    # process shares a core with the summary's kernel (reniced too) while the run's own process makes
+    # the first language.
+    try:
+        os.nice(10)
+    except OSError:
+        pass
+    from planeval.pipeline.assemble import prepare
 
-    report.compile_templates()
+    prepare()

@@ -36,6 +36,7 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
+from docx.text.run import Run
 
 from planeval.presentation.labels import DASH, HTML_LANG, t
 
@@ -108,7 +109,7 @@ def _page_setup(doc: Any) -> None:
     footer = section.footer.paragraphs[0]
     footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
     _field(footer, "PAGE", "1")
-    footer.add_run(" / ")
+    _text(footer, " / ")
     _field(footer, "NUMPAGES", "1")
     for run in footer.runs:
         run.font.size = Pt(8)
@@ -215,7 +216,7 @@ def _field(paragraph: Paragraph, instruction: str, shown: str) -> None:
     instr_run.append(instr)
     p.append(instr_run)
     p.append(char("separate"))
-    paragraph.add_run(shown)
+    _text(paragraph, shown)
     p.append(char("end"))
 
 
@@ -233,6 +234,15 @@ class _Ids:
 def bookmark_name(prefix: str, key: str) -> str:
     """A Word bookmark name (a letter first, letters/digits/underscores, at most 40 characters)."""
     return (prefix + "_" + re.sub(r"[^A-Za-z0-9_]", "_", str(key)))[:40]
+
+
+def _text(paragraph: Paragraph, text: str) -> Run:
+    """``paragraph.add_run(text)`` without python-docx's text setter, which empties the new run and
+    then appends the text character by character (a fifth of the Word file's time): one ``<w:t>``.
+    Text with a tab or a line break goes python-docx's way (those become their own elements)."""
+    if any(c in text for c in "\t\n\r"):
+        return paragraph.add_run(text)
+    return Run(paragraph._p.add_r().add_t(text).getparent(), paragraph) if text else paragraph.add_run()
 
 
 def _shade(cell: _Cell, fill: str) -> None:
@@ -326,7 +336,7 @@ class _Report:
     def para(self, text: str = "", style: str | None = None, small: bool = False, grey: bool = False) -> Paragraph:
         paragraph = self.styled(style)
         if text:
-            run = paragraph.add_run(text)
+            run = _text(paragraph, text)
             if small:
                 run.font.size = Pt(8.5)
             if grey:
@@ -346,7 +356,7 @@ class _Report:
         else:
             link.set(qn("w:anchor"), anchor)
         link.set(qn("w:history"), "1")
-        run = paragraph.add_run(text)
+        run = _text(paragraph, text)
         run.font.color.rgb = LINK
         if size:
             run.font.size = Pt(size)
@@ -360,23 +370,23 @@ class _Report:
 
     def badge(self, paragraph: Paragraph, status: dict[str, Any], colour: str | None = None) -> None:
         """A status: a coloured square and its name (the page's badge)."""
-        mark = paragraph.add_run("■ ")
+        mark = _text(paragraph, "■ ")
         mark.font.color.rgb = RGBColor.from_string((colour or status["colour"]).lstrip("#").upper())
-        paragraph.add_run(status.get("name") or status.get("status_name") or "")
+        _text(paragraph, status.get("name") or status.get("status_name") or "")
 
     def cell(self, paragraph: Paragraph, c: dict[str, Any]) -> None:
         """A display cell: its text (linked to its source), or "—" and why."""
         if c["text"] is None:
-            paragraph.add_run(DASH)
+            _text(paragraph, DASH)
             if c.get("why"):
-                run = paragraph.add_run(" " + c["why"])
+                run = _text(paragraph, " " + c["why"])
                 run.font.size, run.font.color.rgb = Pt(7.5), GREY
         elif c.get("src"):
             self.link(paragraph, c["text"], anchor=bookmark_name("src", c["src"]))
-            ref = paragraph.add_run(f" [{c['src']}]")
+            ref = _text(paragraph, f" [{c['src']}]")
             ref.font.size, ref.font.color.rgb = Pt(7), GREY
         else:
-            paragraph.add_run(c["text"])
+            _text(paragraph, c["text"])
 
     def put(self, paragraph: Paragraph, content: Content) -> None:
         if content is None:
@@ -386,7 +396,7 @@ class _Report:
         elif isinstance(content, dict):
             self.cell(paragraph, content)
         else:
-            paragraph.add_run(str(content))
+            _text(paragraph, str(content))
 
     def table(self, header: list[str] | None, rows: list[list[Content]], widths: list[float],
               size: float = 8.5, caption: str | None = None) -> Table:
@@ -448,19 +458,19 @@ class _Report:
         self.figure_no += 1
         label = self.styled("Caption")
         label.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        label.add_run(self.t("docx.figure") + " ")
+        _text(label, self.t("docx.figure") + " ")
         _field(label, "SEQ Figure \\* ARABIC", str(self.figure_no))
-        label.add_run(self.t("colon") + caption)
+        _text(label, self.t("colon") + caption)
 
     def fact(self, label: str, fill: Callable[[Paragraph], None] | str) -> None:
         """A definition-list line: bold label, colon, value."""
         paragraph = self.doc.add_paragraph()
         paragraph.paragraph_format.space_after = Pt(2)
-        paragraph.add_run(label + self.t("colon")).bold = True
+        _text(paragraph, label + self.t("colon")).bold = True
         if callable(fill):
             fill(paragraph)
         else:
-            paragraph.add_run(str(fill))
+            _text(paragraph, str(fill))
 
     def ind_name(self, ind: Any) -> str:
         return f"{ind.number}. {ind.name[self.lang]}"
@@ -524,7 +534,7 @@ class _Report:
             self.link(paragraph, text, anchor=name)
             entries.append(paragraph)
         hint = self.doc.add_paragraph()
-        run = hint.add_run(self.t("docx.toc_hint"))
+        run = _text(hint, self.t("docx.toc_hint"))
         run.font.size, run.font.color.rgb = Pt(8), GREY
         begin = entries[0]._p
         for kind, where in (("begin", 0), ("instr", 1), ("separate", 2)):
@@ -560,7 +570,7 @@ class _Report:
             def status_cell(p: Paragraph, r: dict[str, Any] = r, status: dict[str, Any] = status) -> None:
                 self.badge(p, status)
                 if r["pace"]:
-                    run = p.add_run(" " + r["pace"])
+                    run = _text(p, " " + r["pace"])
                     run.font.size, run.font.color.rgb = Pt(7), GREY
             rows.append([self.ind_link(r["ind"]), r["target"], r["base"], r["latest"], r["progress"], status_cell,
                          r["forecast"], r["probability"]])
@@ -577,7 +587,7 @@ class _Report:
                 first = extra.cells[0].paragraphs[0].paragraph_format
                 first.space_after, first.line_spacing = Pt(0), Pt(9)  # exactly the reason's line, not a 10 pt one
                 merged = extra.cells[1].merge(extra.cells[-1])
-                run = merged.paragraphs[0].add_run(r["reason"])
+                run = _text(merged.paragraphs[0], r["reason"])
                 run.font.size, run.font.color.rgb = Pt(7), GREY
                 merged.paragraphs[0].paragraph_format.space_after = Pt(0)
                 merged.paragraphs[0].paragraph_format.line_spacing = Pt(9)
@@ -607,16 +617,16 @@ class _Report:
         status = self.doc.add_paragraph()
         self.badge(status, s["status"])
         if s["pace"]:
-            status.add_run(" · " + s["pace"]).font.color.rgb = GREY
+            _text(status, " · " + s["pace"]).font.color.rgb = GREY
         if s["kind"]:
             self.fact(self.t("ind.kind"), s["kind"])
         if ind.target_text:
             def target(p: Paragraph) -> None:
-                p.add_run(ind.target_text[self.lang])
+                _text(p, ind.target_text[self.lang])
                 if ind.source:
-                    p.add_run(" [")
+                    _text(p, " [")
                     self.src(p, ind.source)
-                    p.add_run("]")
+                    _text(p, "]")
             self.fact(self.t("ind.target"), target)
         if s["rule"]:
             self.fact(self.t("ind.rule"), s["rule"])
@@ -631,8 +641,8 @@ class _Report:
                 self.para(self.t("ind.no_record"), grey=True)
             return
         verdict = self.doc.add_paragraph()
-        verdict.add_run(self.t("ind.verdict") + self.t("colon")).bold = True
-        verdict.add_run(s["verdict"])
+        _text(verdict, self.t("ind.verdict") + self.t("colon")).bold = True
+        _text(verdict, s["verdict"])
         self.figure(s["chart"], self.t("ind.chart_alt", name=ind.name[self.lang]))
         self.heading(self.t("ind.key_figures"), 3)
         table = self.table(None, [[label, c] for label, c in s["figures"]], [2, 3], size=8.5)
@@ -673,11 +683,11 @@ class _Report:
             def final(p: Paragraph, r: dict[str, Any] = r) -> None:
                 self.badge(p, r["final_status"])
                 if r["provisional"]:
-                    run = p.add_run(" " + self.t("sc.provisional"))
+                    run = _text(p, " " + self.t("sc.provisional"))
                     run.font.size, run.font.color.rgb = Pt(7), GREY
 
             def call(p: Paragraph, r: dict[str, Any] = r) -> None:
-                run = p.add_run(r["call"]["text"])
+                run = _text(p, r["call"]["text"])
                 if r["call"]["code"] in CALL_COLOUR:
                     run.bold = True
                     run.font.color.rgb = RGBColor.from_string(CALL_COLOUR[r["call"]["code"]])
@@ -705,14 +715,14 @@ class _Report:
         for pj in projects:
             def evidence(p: Paragraph, pj: dict[str, Any] = pj) -> None:
                 if not pj["evidence"]:
-                    p.add_run(DASH)
+                    _text(p, DASH)
                 for n, e in enumerate(pj["evidence"]):
                     if n:
                         p.add_run().add_break()
-                    p.add_run(f"{e['date']} ").bold = True
-                    p.add_run(e["text"][self.lang] + " [")
+                    _text(p, f"{e['date']} ").bold = True
+                    _text(p, e["text"][self.lang] + " [")
                     self.src(p, e["source"])
-                    p.add_run("]")
+                    _text(p, "]")
             status = {"name": pj["status_name"], "colour": PROJECT_COLOUR.get(pj["status"], "999999")}
             rows.append([pj["name"][self.lang], lambda p, s=status: self.badge(p, s), evidence])
         self.table([self.t("col.project"), self.t("col.status"), self.t("col.evidence")], rows, [2.2, 1.3, 5.5], size=8)
@@ -730,7 +740,7 @@ class _Report:
                 p = self.doc.add_paragraph(self.t("context.linked") + self.t("colon"))
                 for n, ind in enumerate(c["linked"]):
                     if n:
-                        p.add_run(self.t("sep"))
+                        _text(p, self.t("sep"))
                     self.ind_link(ind)(p)
             if c["rows"]:
                 self.values(c["rows"])
@@ -743,8 +753,8 @@ class _Report:
         legend = self.doc.add_paragraph(self.t("cov.legend") + self.t("colon"))
         for n, (code, label) in enumerate(cov["legend"]):
             if n:
-                legend.add_run(self.t("sep"))
-            legend.add_run(f"{self.t('cov.short.' + code)} {label}")
+                _text(legend, self.t("sep"))
+            _text(legend, f"{self.t('cov.short.' + code)} {label}")
         rows = [[self.ind_link(r["ind"]), *[self.t("cov.short." + code) for code, _ in r["cells"]]] for r in cov["rows"]]
         table = self.table([self.t("col.indicator"), *[str(y) for y in cov["years"]]], rows,
                            [4, *[1] * len(cov["years"])], size=8)
@@ -767,7 +777,7 @@ class _Report:
                 for k, item in enumerate(items):
                     if k:
                         p.add_run().add_break()
-                    p.add_run("• " + item)
+                    _text(p, "• " + item)
             rows.append([self.ind_link(n["ind"]), lambda p, s=n["status"]: self.badge(p, s), what])
         self.table([self.t("col.indicator"), self.t("col.status"), self.t("needed.what")], rows, [2.3, 1.5, 5.2], size=8)
 
@@ -811,7 +821,7 @@ class _Report:
         statuses = self.doc.add_paragraph()
         for n, s in enumerate(v["statuses"]):
             if n:
-                statuses.add_run("   ")
+                _text(statuses, "   ")
             self.badge(statuses, s)
         self.heading(self.t("method.likelihood"), 2)
         self.para(self.t("sep").join(v["likelihoods"]))
@@ -825,7 +835,7 @@ class _Report:
                 if s["link"]:
                     self.link(p, s["url"], url=s["link"])
                 else:
-                    p.add_run(s["url"] or self.t("url.none"))
+                    _text(p, s["url"] or self.t("url.none"))
             rows.append([s["id"], s["publisher"], s["title"], s["published"], url,
                          v["confidence"].get(s["confidence"], s["confidence"])])
         table = self.table([self.t(f"col.{k}") for k in ("id", "publisher", "title", "published", "url", "confidence")],

@@ -666,7 +666,8 @@ def many_plans(args: argparse.Namespace, tmp: Path, code: Path, env: dict, sampl
     for k in range(n):
         synthetic.write_plan(tmp / "plans", m, seed=k + 1, year=args.year, plan_id=f"synthetic_plan_{k + 1:02d}")
     log(f"plans: run_all.py --lang {args.scale_lang}, {n} SYNTHETIC plans x {m} indicators = {n * m} notebooks, cold ...")
-    r = run_timed(run_all_cmd(code, tmp / "plans" / "params", tmp / "out-plans", args.year, ("--lang", args.scale_lang)),
+    lang_args = () if args.scale_lang == "both" else ("--lang", args.scale_lang)
+    r = run_timed(run_all_cmd(code, tmp / "plans" / "params", tmp / "out-plans", args.year, lang_args),
                   env, ROOT, sampler)
     check(r, f"run_all {n} plans")
     wrote = [(t, m_.group(1)) for t, text in r["lines"] if (m_ := WROTE_LINE.match(text))]

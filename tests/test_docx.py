@@ -25,7 +25,7 @@ from planeval.method.evaluate import evaluate
 from planeval.method.scorecard import scorecard
 from planeval.pipeline.notebook import collect_records
 from planeval.presentation import labels as i18n
-from planeval.presentation.charts import indicator_chart, save_png
+from planeval.presentation.charts import indicator_chart, png_bytes
 from planeval.presentation.docx import FONT, ZIP_TIME, docx_bytes, write_docx
 from planeval.presentation.report import report_view
 
@@ -51,7 +51,7 @@ def built(tmp_path_factory):
     for rec in records:
         for lang in i18n.LANGS:
             path = out / f"{rec['indicator_id']}.{lang}.png"
-            save_png(indicator_chart(rec, lang, plan=loaded), path)
+            path.write_bytes(png_bytes(indicator_chart(rec, lang, plan=loaded)))
             figures[f"{rec['indicator_id']}.{lang}"] = path
     backtests = backtest_all(loaded.plan, ds, [r["indicator_id"] for r in records], 2023)
     views = {lang: report_view(plan=loaded, dataset=ds, records=records, figures=figures, config=config, year=2023,

@@ -43,7 +43,7 @@ def page(plan, tmp_path_factory):
     for rec in records:
         fig = charts.indicator_chart(rec, "en", plan=plan)
         path = out / f"{rec['indicator_id']}.en.png"
-        charts.save_png(fig, path, points=charts.chart_points(fig, rec))
+        path.write_bytes(charts.png_bytes(fig, points=charts.chart_points(fig, rec)))
         figures[f"{rec['indicator_id']}.en"] = path
     ds = load_dataset(plan).as_of(2023)
     view = report_view(plan=plan, dataset=ds, records=records, figures=figures, config=plan.plan.method_config,
@@ -62,7 +62,7 @@ def test_points_lie_on_the_markers_the_chart_draws(plan, tmp_path):
     fig = charts.indicator_chart(rec, "en", plan=plan)
     points = charts.chart_points(fig, rec)
     path = tmp_path / "chart.png"
-    charts.save_png(fig, path, points=points)
+    path.write_bytes(charts.png_bytes(fig, points=points))
     assert charts.read_points(path) == points
     image = Image.open(path).convert("RGB")
     width, height = image.size
@@ -99,7 +99,7 @@ def test_forecast_years_are_points_with_their_interval(plan):
 def test_png_without_points_reads_as_none(plan, tmp_path):
     path = tmp_path / "plain.png"
     rec = record("pensions")
-    charts.save_png(charts.indicator_chart(rec, "en", plan=plan), path)
+    path.write_bytes(charts.png_bytes(charts.indicator_chart(rec, "en", plan=plan)))
     assert charts.read_points(path) is None
     fig = charts.indicator_chart(rec, "en", plan=plan)
     points = charts.chart_points(fig, rec)

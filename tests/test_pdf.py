@@ -21,7 +21,7 @@ from planeval.inputs.data import load_dataset
 from planeval.inputs.plan import load_plan
 from planeval.presentation import labels as i18n
 from planeval.presentation import typst
-from planeval.presentation.charts import indicator_chart, save_png
+from planeval.presentation.charts import indicator_chart, png_bytes
 from planeval.presentation.report import render_html, report_view
 from planeval.presentation.sentences import text
 from planeval.presentation.views import CALIBRATION_FIGURES
@@ -47,7 +47,7 @@ def built(tmp_path_factory):
     for rec in records:
         for lang in i18n.LANGS:
             path = out / f"{rec['indicator_id']}.{lang}.png"
-            save_png(indicator_chart(rec, lang, plan=loaded), path)
+            path.write_bytes(png_bytes(indicator_chart(rec, lang, plan=loaded)))
             figures[f"{rec['indicator_id']}.{lang}"] = path
     result = {}
     for lang in i18n.LANGS:

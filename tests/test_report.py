@@ -18,7 +18,7 @@ from PIL import Image
 
 from planeval.presentation import labels as i18n
 from planeval.presentation import sentences
-from planeval.presentation.charts import indicator_chart, overview_figure, png_bytes, save_png
+from planeval.presentation.charts import indicator_chart, overview_figure, png_bytes
 from planeval.inputs.data import load_dataset
 from planeval.inputs.plan import load_plan
 from planeval.presentation.formats import number as fmt_number
@@ -83,7 +83,7 @@ def setup(records, tmp_path_factory):
     for rec in records:
         for lang in i18n.LANGS:
             path = out / f"{rec['indicator_id']}.{lang}.png"
-            save_png(indicator_chart(rec, lang, plan=plan), path)
+            path.write_bytes(png_bytes(indicator_chart(rec, lang, plan=plan)))
             figures[f"{rec['indicator_id']}.{lang}"] = path
     html = {lang: render_html(report_view(plan=plan, dataset=ds, records=records, figures=figures, config=plan.plan.method_config,
                               year=2023, lang=lang, meta=META)) for lang in i18n.LANGS}
@@ -218,7 +218,7 @@ def test_dollar_signs_in_names_and_units_are_drawn_as_text(tmp_path):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         for lang in i18n.LANGS:  # zh: an unmatched '$', a mathtext error if it were parsed
-            save_png(indicator_chart(rec, lang, plan=plan), tmp_path / f"chart.{lang}.png")
+            (tmp_path / f"chart.{lang}.png").write_bytes(png_bytes(indicator_chart(rec, lang, plan=plan)))
         fig = indicator_chart(rec, "en", plan=plan)
     label = fig.axes[0].yaxis.label
     assert label._preprocess_math(label.get_text()) == ("$10^4$ posts", False)  # text, not a formula

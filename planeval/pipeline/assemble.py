@@ -62,8 +62,8 @@ def assemble(loaded: LoadedPlan, as_of: Dataset, ids: list[str], year: int, lang
 
 
 def prepare() -> None:
-    """Load what making a language's report takes, ahead of the first one (in the background, while the
-    notebooks run): the report stack, its compiled templates, the PDF's fonts and the chart font."""
+    """Load what making a language's report takes, ahead of the first one (a language process does this
+    while the notebooks run): the report stack, its compiled templates, the PDF's fonts and the chart font."""
     from planeval.presentation import charts, docx, report, typst  # noqa: F401  (docx: imported to be loaded)
 
     report.compile_templates()

@@ -442,7 +442,7 @@ def chart_points(fig: Figure, record: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def read_points(path: Path | str) -> list[dict[str, Any]] | None:
-    """The points :func:`save_png` stored in a chart's PNG; None for a PNG without them."""
+    """The points :func:`png_bytes` stored in a chart's PNG; None for a PNG without them."""
     import json
 
     from PIL import Image
@@ -488,6 +488,3 @@ def png_bytes(fig: Figure, points: list[dict[str, Any]] | None = None) -> bytes:
     flat.save(out, format="png", dpi=(DPI, DPI), pnginfo=info)
     return out.getvalue()
 
-
-def save_png(fig: Figure, path: Path | str, points: list[dict[str, Any]] | None = None) -> None:
-    Path(path).write_bytes(png_bytes(fig, points))

@@ -3,8 +3,9 @@
 The view goes to the template (templates/report.typ) as a JSON data file, never as markup built from
 strings: Typst shows every string it reads with ``json()`` literally, so no text from a plan, a data file
 or a record can inject markup. The figures (data: URIs in the view) are written as PNG files beside it
-in a temporary folder, the compile's root. Fonts: the system Noto CJK fonts (plus Typst's own, for
-monospace) and never other system fonts, so the output does not depend on what else is installed.
+in a temporary folder next to the PDF, the compile's root (in a run: inside the staging folder, which
+goes if the run is stopped). Fonts: the system Noto CJK fonts (plus Typst's own, for monospace) and
+never other system fonts, so the output does not depend on what else is installed.
 The document date is fixed (none), so identical inputs give identical bytes.
 """
 
@@ -116,7 +117,9 @@ def write_pdf(view: dict[str, Any], path: Path) -> None:
     numbers, contents page, bookmarks from the headings, embedded figures and fonts)."""
     import typst
 
-    with tempfile.TemporaryDirectory(prefix="planeval-typst-") as tmp:
+    # The compile's folder sits beside the PDF (in a run, inside its staging folder): a process killed
+    # while it compiles (a stopped run) leaves nothing anywhere else.
+    with tempfile.TemporaryDirectory(prefix=".typst-", dir=Path(path).parent) as tmp:
         root = Path(tmp)
         data = _plain({k: v for k, v in view.items() if k != "meta"}, view["lang"], _Images(root))
         meta = view["meta"]

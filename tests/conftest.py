@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,17 @@ from planeval.method.evaluate import evaluate
 from planeval.inputs.plan import load_plan
 
 ROOT = Path(__file__).resolve().parent.parent
+PLAN = ROOT / "params" / "shanghai_14th_employment.yaml"
+
+
+@pytest.fixture()
+def plan_copy(tmp_path: Path) -> Path:
+    """The real plan and data copied aside (params/ and data/ under tmp_path), so a test may change a
+    row or the plan; returns the copied plan file."""
+    (tmp_path / "params").mkdir()
+    shutil.copytree(ROOT / "data", tmp_path / "data")
+    shutil.copy(PLAN, tmp_path / "params" / PLAN.name)
+    return tmp_path / "params" / PLAN.name
 
 
 @pytest.fixture(scope="module")

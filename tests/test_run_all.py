@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -18,7 +17,6 @@ import pytest
 from planeval.pipeline.runner import Options, RunFailed, run
 
 ROOT = Path(__file__).resolve().parent.parent
-PLAN = ROOT / "params" / "shanghai_14th_employment.yaml"
 IDENTIFIED = ["unemployment_rate", "new_jobs", "skills_training", "pensions", "harmonious_enterprises",
               "entrepreneurial_activity_rate", "high_skill_new", "pension_participants", "annuity_participants",
               "annuity_fund", "online_services_share", "ss_card_holders"]
@@ -122,15 +120,6 @@ def test_rerun_with_nothing_changed_executes_and_rewrites_nothing(full_run: Path
     assert done.returncode == 0, done.stderr
     assert "up to date" in done.stdout
     assert {p: p.stat().st_mtime_ns for p in full_run.rglob("*")} == before
-
-
-@pytest.fixture()
-def plan_copy(tmp_path: Path) -> Path:
-    """The real plan and data copied aside, so a test may change one row."""
-    (tmp_path / "params").mkdir()
-    shutil.copytree(ROOT / "data", tmp_path / "data")
-    shutil.copy(PLAN, tmp_path / "params" / PLAN.name)
-    return tmp_path / "params" / PLAN.name
 
 
 def test_changing_one_indicators_data_re_executes_only_that_indicator(plan_copy: Path, tmp_path: Path) -> None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import shutil
 import threading
 from pathlib import Path
 
@@ -19,7 +18,6 @@ from planeval.inputs.paths import LOCK, NOTEBOOK, PACKAGE, ROOT, SUMMARY, chart_
 from planeval.pipeline import digests, keys
 from planeval.pipeline.runner import Options, run
 
-PLAN = ROOT / "params" / "shanghai_14th_employment.yaml"
 
 
 def names(files: dict[str, str]) -> set[str]:
@@ -92,14 +90,6 @@ def pretend_edited(monkeypatch: pytest.MonkeyPatch, name: str) -> None:
 
     monkeypatch.setattr(digests, "sha256_file", hashed)
     monkeypatch.setattr(keys, "sha256_file", hashed)
-
-
-@pytest.fixture()
-def plan_copy(tmp_path: Path) -> Path:
-    (tmp_path / "params").mkdir()
-    shutil.copytree(ROOT / "data", tmp_path / "data")
-    shutil.copy(PLAN, tmp_path / "params" / PLAN.name)
-    return tmp_path / "params" / PLAN.name
 
 
 @pytest.fixture()

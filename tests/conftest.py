@@ -25,6 +25,25 @@ def plan_copy(tmp_path: Path) -> Path:
     return tmp_path / "params" / PLAN.name
 
 
+@pytest.fixture(scope="session")
+def chart_files():
+    """A function writing each record's chart in each report language to ``folder`` as the notebooks
+    name them; it returns the report's ``figures`` (``"<id>.<lang>"`` -> path)."""
+    from planeval.inputs.paths import LANGS, chart_file
+    from planeval.presentation.charts import indicator_chart, png_bytes
+
+    def write(records: list[dict], plan, folder: Path) -> dict[str, Path]:
+        figures = {}
+        for rec in records:
+            for lang in LANGS:
+                path = chart_file(folder, rec["indicator_id"], lang)
+                path.write_bytes(png_bytes(indicator_chart(rec, lang, plan=plan)))
+                figures[f"{rec['indicator_id']}.{lang}"] = path
+        return figures
+
+    return write
+
+
 @pytest.fixture(scope="module")
 def shanghai():
     """evaluate(indicator id, year) on the default plan and its real data."""

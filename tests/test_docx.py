@@ -25,7 +25,6 @@ from planeval.method.evaluate import evaluate
 from planeval.method.scorecard import scorecard
 from planeval.pipeline.notebook import collect_records
 from planeval.presentation import labels as i18n
-from planeval.presentation.charts import indicator_chart, png_bytes
 from planeval.presentation.docx import FONT, ZIP_TIME, docx_bytes, write_docx
 from planeval.presentation.report import report_view
 
@@ -40,19 +39,14 @@ W_T = qn("w:t")
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory):
+def built(tmp_path_factory, chart_files):
     """lang -> (view, .docx bytes) of the 2023 mid-term report."""
     loaded = load_plan(PLAN)
     ds = load_dataset(loaded).as_of(2023)
     config = loaded.plan.method_config
     records = collect_records(loaded, ds, 2023, config)
     out = tmp_path_factory.mktemp("docx")
-    figures = {}
-    for rec in records:
-        for lang in i18n.LANGS:
-            path = out / f"{rec['indicator_id']}.{lang}.png"
-            path.write_bytes(png_bytes(indicator_chart(rec, lang, plan=loaded)))
-            figures[f"{rec['indicator_id']}.{lang}"] = path
+    figures = chart_files(records, loaded, out)
     backtests = backtest_all(loaded.plan, ds, [r["indicator_id"] for r in records], 2023)
     views = {lang: report_view(plan=loaded, dataset=ds, records=records, figures=figures, config=config, year=2023,
                                lang=lang, meta=META, backtests=backtests) for lang in i18n.LANGS}

@@ -21,7 +21,6 @@ from planeval.inputs.data import load_dataset
 from planeval.inputs.plan import load_plan
 from planeval.presentation import labels as i18n
 from planeval.presentation import typst
-from planeval.presentation.charts import indicator_chart, png_bytes
 from planeval.presentation.report import render_html, report_view
 from planeval.presentation.sentences import text
 from planeval.presentation.views import CALIBRATION_FIGURES
@@ -37,18 +36,13 @@ SECTIONS = ("sec.summary", "sec.overview", "sec.indicators", "sec.projects", "se
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory):
+def built(tmp_path_factory, chart_files):
     """Per language: the view, its HTML, and its PDF printed twice (a.pdf, b.pdf)."""
     loaded = load_plan(PLAN)
     ds = load_dataset(loaded).as_of(2023)
     records = [json.loads(p.read_text(encoding="utf-8")) for p in sorted(FIXTURES.glob("*.json"))]
     out = tmp_path_factory.mktemp("pdf")
-    figures = {}
-    for rec in records:
-        for lang in i18n.LANGS:
-            path = out / f"{rec['indicator_id']}.{lang}.png"
-            path.write_bytes(png_bytes(indicator_chart(rec, lang, plan=loaded)))
-            figures[f"{rec['indicator_id']}.{lang}"] = path
+    figures = chart_files(records, loaded, out)
     result = {}
     for lang in i18n.LANGS:
         view = report_view(plan=loaded, dataset=ds, records=records, figures=figures, config=loaded.plan.method_config,

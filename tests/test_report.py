@@ -70,7 +70,7 @@ def records() -> list[dict]:
 
 
 @pytest.fixture(scope="module")
-def setup(records, tmp_path_factory):
+def setup(records, tmp_path_factory, chart_files):
     plan = load_plan(PLAN)
     ds = load_dataset(plan).as_of(2023)
     # Untrusted text: a script in a source title and a javascript: URL must come out inert.
@@ -79,12 +79,7 @@ def setup(records, tmp_path_factory):
     sources.loc[sources["source"] == "S04", "url"] = "javascript:alert(1)"
     ds = dataclasses.replace(ds, sources=sources)
     out = tmp_path_factory.mktemp("report")
-    figures = {}
-    for rec in records:
-        for lang in i18n.LANGS:
-            path = out / f"{rec['indicator_id']}.{lang}.png"
-            path.write_bytes(png_bytes(indicator_chart(rec, lang, plan=plan)))
-            figures[f"{rec['indicator_id']}.{lang}"] = path
+    figures = chart_files(records, plan, out)
     html = {lang: render_html(report_view(plan=plan, dataset=ds, records=records, figures=figures, config=plan.plan.method_config,
                               year=2023, lang=lang, meta=META)) for lang in i18n.LANGS}
     return plan, ds, figures, html, out

@@ -202,7 +202,7 @@ def outcome_data(result: BacktestResult | None, reason: Message | None) -> dict[
     """One indicator's :func:`backtest_indicator` outcome as JSON data, floats exact (not rounded like a
     record's: the report pools the forecasts of all indicators, and must pool the same numbers it
     would have computed itself). NaN and infinities become None."""
-    return {"result": _exact(asdict(result)) if result is not None else None,
+    return {"result": jsonable(asdict(result), digits=None) if result is not None else None,
             "reason": asdict(reason) if reason is not None else None}
 
 
@@ -216,29 +216,13 @@ def outcome_from_data(data: dict[str, Any]) -> tuple[BacktestResult | None, Mess
     def number(v: float | None) -> float:
         return math.nan if v is None else float(v)
 
-    def score(s: dict[str, Any]) -> Score:
-        return Score(**s)
-
     forecasts = [BacktestForecast(origin=f["origin"], year=f["year"], horizon=f["horizon"], actual=number(f["actual"]),
                                   naive_scale=number(f["naive_scale"]),
                                   by_model={m: Interval(**{k: number(v) for k, v in i.items()}) for m, i in f["by_model"].items()})
                  for f in r["forecasts"]]
     return BacktestResult(years=r["years"], horizons=r["horizons"], min_train=r["min_train"], interval=r["interval"],
-                          forecasts=forecasts, scores={m: score(s) for m, s in r["scores"].items()},
-                          by_horizon={h: {m: score(s) for m, s in v.items()} for h, v in r["by_horizon"].items()}), reason
-
-
-def _exact(obj: Any) -> Any:
-    if isinstance(obj, dict):
-        return {str(k): _exact(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [_exact(v) for v in obj]
-    if isinstance(obj, (bool, str)) or obj is None:
-        return obj
-    if isinstance(obj, (int, np.integer)):
-        return int(obj)
-    value = float(obj)
-    return value if math.isfinite(value) else None
+                          forecasts=forecasts, scores={m: Score(**s) for m, s in r["scores"].items()},
+                          by_horizon={h: {m: Score(**s) for m, s in v.items()} for h, v in r["by_horizon"].items()}), reason
 
 
 def backtest_all(plan: Plan, dataset: Dataset, ids: Iterable[str], year: int) -> Backtests:

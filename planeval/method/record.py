@@ -127,12 +127,24 @@ class Record:
         path.write_text(self.to_json(), encoding="utf-8")
 
 
-def jsonable(obj: Any) -> Any:
-    """Plain JSON data with stable bytes: floats (numpy's too) rounded to 10 significant digits, NaN and
-    infinities as None, numpy integers as int, tuples as lists, keys as strings. The one JSON cleaner of
-    the records and the backtests."""
+def jsonable(obj: Any, digits: int | None = 10) -> Any:
+    """Plain JSON data with stable bytes: floats (numpy's too) rounded to ``digits`` significant digits
+    (None: exact, as the backtests keep them), NaN and infinities as None, numpy integers as int, tuples
+    as lists, keys as strings. The one JSON cleaner of the records and the backtests."""
     if obj is None or isinstance(obj, (bool, str)):
         return obj
+    if isinstance(obj, numbers.Integral):
+        return int(obj)
+    if isinstance(obj, numbers.Real):
+        value = float(obj)
+        if not math.isfinite(value):
+            return None
+        return value if digits is None else float(f"{value:.{digits}g}")
+    if isinstance(obj, dict):
+        return {str(k): jsonable(v, digits) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [jsonable(v, digits) for v in obj]
+    return obj
     if isinstance(obj, numbers.Integral):
         return int(obj)
     if isinstance(obj, numbers.Real):

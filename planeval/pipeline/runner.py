@@ -114,7 +114,7 @@ class Run:
     dataset: Dataset | None = None
     ids: list[str] = field(default_factory=list)
     as_of: Dataset | None = None
-    ahead: dict[str, Any] = field(default_factory=dict)  # what loading the assembly's libraries raised, if anything
+    preload_error: BaseException | None = None  # what loading the assembly's libraries raised, if anything
     computed: dict[str, Any] = field(default_factory=dict)
 
     def once(self, name: str, compute: Callable[[], Any]) -> Any:
@@ -324,8 +324,9 @@ def _clear_leftovers(run: Run) -> None:
 # --------------------------------------------------------------------------------------------
 
 def _indicator_files(folder: Path, indicator_id: str) -> list[Path]:
-    return [folder / f"{indicator_id}.ipynb", record_file(folder / "results", indicator_id),
-            backtest_file(folder / "results", indicator_id), *(chart_file(folder / "results", indicator_id, lang) for lang in LANGS)]
+    results = folder / "results"
+    return [folder / f"{indicator_id}.ipynb", record_file(results, indicator_id), backtest_file(results, indicator_id),
+            *(chart_file(results, indicator_id, lang) for lang in LANGS)]
 
 
 def _indicator_step(run: Run) -> NotebookStep:
@@ -500,7 +501,7 @@ def _preload(run: Run) -> None:
 
         report.compile_templates()
     except BaseException as exc:  # noqa: BLE001 - handed to the main thread
-        run.ahead["error"] = exc
+        run.preload_error = exc
 
 
 def _report_key(run: Run, indicators: NotebookStep, summary: NotebookStep, records: dict[str, str]) -> str:
@@ -527,8 +528,8 @@ def _assembly_step(run: Run, staging: Path, indicators: NotebookStep, summary: N
                 for path in results:
                     shutil.copyfile(path, staging / "results" / path.name)
             preload.join()
-            if "error" in run.ahead:
-                raise run.ahead["error"]
+            if run.preload_error is not None:
+                raise run.preload_error
             from planeval.pipeline.assemble import assemble, read_backtests
 
             assert run.loaded is not None and run.as_of is not None

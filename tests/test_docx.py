@@ -136,6 +136,42 @@ def test_header_rows_repeat(built):
     assert [c.text for c in summary.rows[0].cells][:2] == [i18n.t("col.indicator", "zh"), i18n.t("col.target", "zh")]
 
 
+# the schema's order (ECMA-376 part 1: 17.3.1.26 pPr, 17.3.2.28 rPr, 17.4.70 tcPr) of the properties the
+# report's body sets; Word refuses a document whose properties are out of this order, LibreOffice does not
+PROPERTY_ORDER = {"pPr": ("pStyle", "keepNext", "spacing", "jc"), "rPr": ("rStyle", "rFonts", "b", "color", "sz"),
+                  "tcPr": ("tcW", "gridSpan", "shd")}
+
+
+def test_properties_in_schema_order_and_cells_spanning_the_grid(built):
+    """The body is written element by element (docx.py, not python-docx): every property element's
+    children in the schema's order, once each; every row's cells covering the table's columns exactly,
+    each as wide as the columns it spans; the summary's reasons in rows merged across the value columns."""
+    for lang in i18n.LANGS:
+        view, data = built[lang]
+        body = read(data).element.body
+        for props in body.iter(*(qn(f"w:{k}") for k in PROPERTY_ORDER)):
+            order = PROPERTY_ORDER[props.tag.split("}")[1]]
+            names = [child.tag.split("}")[1] for child in props]
+            assert set(names) <= set(order), (lang, names)
+            ranks = [order.index(n) for n in names]
+            assert ranks == sorted(set(ranks)), (lang, names)
+        for tbl in body.iter(qn("w:tbl")):
+            grid = [int(col.get(qn("w:w"))) for col in tbl.find(qn("w:tblGrid"))]
+            for tr in tbl.findall(qn("w:tr")):
+                column = 0
+                for tc in tr.findall(qn("w:tc")):
+                    span = tc.tcPr.find(qn("w:gridSpan"))
+                    n = 1 if span is None else int(span.get(qn("w:val")))
+                    assert int(tc.tcPr.find(qn("w:tcW")).get(qn("w:w"))) == sum(grid[column:column + n]), lang
+                    column += n
+                assert column == len(grid), lang
+        summary = body.find(qn("w:tbl"))  # the first table
+        merged = ["".join(t.text for t in tr.iter(W_T)) for tr in summary.findall(qn("w:tr"))
+                  if any(s.get(qn("w:val")) == str(len(summary.find(qn("w:tblGrid"))) - 1) for s in tr.iter(qn("w:gridSpan")))]
+        reasons = [r["reason"] for r in view["rows"] if r["reason"]]
+        assert reasons and merged == reasons, lang
+
+
 def test_source_references_link_to_the_sources_table(built):
     view, data = built["zh"]
     xml = read(data).element.body.xml

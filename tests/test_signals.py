@@ -128,7 +128,7 @@ def test_a_signal_stops_the_run_and_leaves_nothing(tmp_path: Path, moment: str, 
 def test_pdf_workers_die_with_a_killed_run_and_the_next_run_cleans_up(tmp_path: Path) -> None:
     run = Run(tmp_path)
     run.wait_for("making the report")
-    code, _ = run.stop(signal.SIGKILL, after=1.5)
+    code, _ = run.stop(signal.SIGKILL, after=0.3)  # the pages of one indicator take about a second here
     assert code == -signal.SIGKILL
     threading.Event().wait(2.0)  # the kernel notices its parent's death by polling (every second)
     assert run.running() == []

@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Iterator
 
+from planeval.pipeline.zygote import MODULE as ZYGOTE_MODULE, Zygote, available as zygote_available, provisioner
+
 if TYPE_CHECKING:
     import nbformat
 
@@ -81,9 +83,9 @@ def child_pids(parent: int | None = None) -> list[int]:
 
 
 def kill_children() -> None:
-    """SIGKILL the run's workers among the child processes: kernels and forked PDF workers (same
-    command line as this process). Whatever waits on them then returns at once (a dead kernel, a
-    broken process pool) instead of finishing its work. Short helpers (git; the C compiler a library
+    """SIGKILL the run's workers among the child processes: kernels, the kernel zygote (the kernels it
+    forked die with it) and forked PDF workers (same command line as this process). Whatever waits on
+    them then returns at once (a dead kernel, a broken process pool) instead of finishing its work. Short helpers (git; the C compiler a library
     runs to find a shared library) are left to end by themselves: killed, they leave files behind."""
     try:
         with open("/proc/self/cmdline", "rb") as f:
@@ -94,7 +96,7 @@ def kill_children() -> None:
         try:
             with open(f"/proc/{pid}/cmdline", "rb") as f:
                 cmdline = f.read()
-            if b"ipykernel" in cmdline or cmdline == own:
+            if b"ipykernel" in cmdline or ZYGOTE_MODULE.encode() in cmdline or cmdline == own:
                 os.kill(pid, signal.SIGKILL)
         except OSError:
             pass
@@ -311,7 +313,7 @@ class WarmKernel:
 
     SETUP_ID = "planeval-warm-setup"
 
-    def __init__(self, warm_up: str = "") -> None:
+    def __init__(self, warm_up: str = "", zygote: Zygote | None = None) -> None:
         from jupyter_client.manager import KernelManager
 
         # nbclient drives the kernel through an asynchronous client; a blocking one would stall its
@@ -323,6 +325,8 @@ class WarmKernel:
                  if len(os.fsencode(self.sockets)) + len("/kernel-99999") < 100 else {})
         self.km = KernelManager(kernel_name=KERNEL_NAME, client_class="jupyter_client.asynchronous.AsyncKernelClient",
                                 **where)
+        if zygote is not None:  # forked with the libraries loaded, rather than spawned to load them
+            self.km.provisioner = provisioner(self.km, zygote)
         self.km.start_kernel(extra_arguments=[f"--IPKernelApp.exec_lines={[warm_up]!r}"] if warm_up else [])
         self.kc = None
 
@@ -396,20 +400,36 @@ class KernelPool:
     The threads only wait on kernels (separate processes), so N threads keep N cores busy.
     :meth:`prestart` launches kernels ahead of the first job; :meth:`close` stops every kernel,
     including one still starting (it is killed: nothing of it is left and nothing is printed).
+
+    ``fork`` (Linux): the kernels are forked from one process that imported the warm-up's libraries
+    once (:mod:`~planeval.pipeline.zygote`), instead of each importing them (3.5 CPU-seconds a kernel);
+    a forked kernel runs a notebook to the same bytes as a spawned one (tested).
     """
 
-    def __init__(self, warm_up: str = "") -> None:
+    def __init__(self, warm_up: str = "", fork: bool = True) -> None:
         self.warm_up = warm_up
+        self.fork = fork and zygote_available()
+        self._zygote: Zygote | None = None
         self._idle: list[WarmKernel] = []
         self._all: list[WarmKernel] = []
         self._lock = threading.Lock()
 
+    def _new_kernel(self) -> WarmKernel:
+        """A kernel forked from the pool's zygote (started with the first kernel), else spawned."""
+        with self._lock:
+            if self.fork and self._zygote is None:
+                self._zygote = Zygote(self.warm_up)
+            zygote = self._zygote
+        warm = WarmKernel(self.warm_up, zygote)
+        with self._lock:
+            self._all.append(warm)
+        return warm
+
     def prestart(self, count: int = 1) -> "KernelPool":
         """Launch ``count`` kernels now; they boot and run the warm-up while the caller goes on."""
         for _ in range(count):
-            warm = WarmKernel(self.warm_up)
+            warm = self._new_kernel()
             with self._lock:
-                self._all.append(warm)
                 self._idle.append(warm)
         return self
 
@@ -425,9 +445,7 @@ class KernelPool:
         with self._lock:
             warm = self._idle.pop() if self._idle else None
         if warm is None:
-            warm = WarmKernel(self.warm_up)
-            with self._lock:
-                self._all.append(warm)
+            warm = self._new_kernel()
         try:
             return warm.run(job, timeout)
         finally:
@@ -445,6 +463,9 @@ class KernelPool:
         """Stop every kernel; safe to call again, and from any thread."""
         with self._lock:
             kernels, self._all, self._idle = self._all, [], []
+            zygote, self._zygote = self._zygote, None
+        if zygote is not None:  # first: its kernels die with it, and one not forked yet never will be
+            zygote.close()
         for warm in kernels:
             try:
                 warm.close()

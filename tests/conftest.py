@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -23,6 +24,23 @@ def plan_copy(tmp_path: Path) -> Path:
     shutil.copytree(ROOT / "data", tmp_path / "data")
     shutil.copy(PLAN, tmp_path / "params" / PLAN.name)
     return tmp_path / "params" / PLAN.name
+
+
+@pytest.fixture()
+def one_cell_job(tmp_path: Path):
+    """A function making a Job of a notebook with one code cell (id "c") of ``source``, in tmp_path
+    (executed to tmp_path/out/<name>.ipynb)."""
+    from planeval.pipeline.execute import Job
+
+    def make(name: str, source: str) -> Job:
+        path = tmp_path / f"{name}.ipynb"
+        cell = {"cell_type": "code", "execution_count": None, "id": "c", "metadata": {}, "outputs": [], "source": source}
+        path.write_text(json.dumps({"cells": [cell], "metadata": {"kernelspec": {"name": "python3", "language": "python",
+                                    "display_name": "Python 3"}}, "nbformat": 4, "nbformat_minor": 5}), encoding="utf-8")
+        return Job(key=name, label=name, notebook=path, output_notebook=tmp_path / "out" / f"{name}.ipynb",
+                   parameters={}, cwd=tmp_path)
+
+    return make
 
 
 @pytest.fixture(scope="session")

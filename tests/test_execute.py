@@ -84,19 +84,10 @@ def test_yield_cpu_lowers_every_kernels_priority() -> None:
         pool.close()
 
 
-def test_a_kernel_that_dies_fails_only_its_own_notebook(tmp_path: Path) -> None:
+def test_a_kernel_that_dies_fails_only_its_own_notebook(tmp_path: Path, one_cell_job) -> None:
     """A cell that kills its own kernel: that notebook fails; the next one on the same warm kernel
     (restarted) runs, rather than failing at once on the dead kernel's client."""
-    from planeval.pipeline.execute import Job
-
-    def job(name: str, source: str) -> Job:
-        path = tmp_path / f"{name}.ipynb"
-        cell = {"cell_type": "code", "execution_count": None, "id": "c", "metadata": {}, "outputs": [], "source": source}
-        path.write_text(json.dumps({"cells": [cell], "metadata": {"kernelspec": {"name": "python3", "language": "python",
-                                    "display_name": "Python 3"}}, "nbformat": 4, "nbformat_minor": 5}), encoding="utf-8")
-        return Job(key=name, label=name, notebook=path, output_notebook=tmp_path / "out" / f"{name}.ipynb",
-                   parameters={}, cwd=tmp_path)
-
+    job = one_cell_job
     pool = KernelPool().prestart()
     try:
         before = pool.run(job("before", "x = 1"), timeout=60)  # the kernel's client is now set up

@@ -28,15 +28,6 @@ print(pd.DataFrame([list(range(30))]))
 print(os.getcwd(), sys.argv[1:2], "" in sys.path, os.environ["JPY_PARENT_PID"] == str(os.getppid()))"""
 
 
-def _job(tmp_path: Path, name: str, source: str) -> Job:
-    path = tmp_path / f"{name}.ipynb"
-    cell = {"cell_type": "code", "execution_count": None, "id": "c", "metadata": {}, "outputs": [], "source": source}
-    path.write_text(json.dumps({"cells": [cell], "metadata": {"kernelspec": {"name": "python3", "language": "python",
-                                "display_name": "Python 3"}}, "nbformat": 4, "nbformat_minor": 5}), encoding="utf-8")
-    return Job(key=name, label=name, notebook=path, output_notebook=tmp_path / "out" / f"{name}.ipynb",
-               parameters={}, cwd=tmp_path)
-
-
 def _printed(job: Job) -> str:
     [cell] = [c for c in json.loads(job.output_notebook.read_text(encoding="utf-8"))["cells"] if c["id"] == "c"]
     return "".join(text for output in cell["outputs"] for text in output.get("text", ""))
@@ -54,13 +45,13 @@ def _cmdline(pid: int) -> bytes:
     return Path(f"/proc/{pid}/cmdline").read_bytes()
 
 
-def test_a_forked_kernel_prints_what_a_spawned_one_prints(tmp_path: Path) -> None:
+def test_a_forked_kernel_prints_what_a_spawned_one_prints(tmp_path: Path, one_cell_job) -> None:
     warm_up = warm_up_code([ROOT / "notebooks" / "indicator.ipynb"])
     printed = {}
     for fork in (False, True):
         pool = KernelPool(warm_up, fork=fork).prestart()
         try:
-            job = _job(tmp_path, f"probe{fork}", PROBE)
+            job = one_cell_job(f"probe{fork}", PROBE)
             assert pool.run(job, timeout=120).ok
             [kernel] = pool._all
             pid = kernel.km.provisioner.pid

@@ -464,13 +464,15 @@ class KernelPool:
         with self._lock:
             kernels, self._all, self._idle = self._all, [], []
             zygote, self._zygote = self._zygote, None
-        if zygote is not None:  # first: its kernels die with it, and one not forked yet never will be
+        if zygote is not None and zygote.forking():  # first: a kernel not forked yet never will be
             zygote.close()
         for warm in kernels:
             try:
                 warm.close()
             except Exception:  # noqa: BLE001 - shutting down; nothing useful to report
                 pass
+        if zygote is not None:
+            zygote.close()
 
 
 def run_job(job: Job, mode: str, timeout: int, pool: KernelPool | None = None) -> Outcome:

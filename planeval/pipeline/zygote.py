@@ -106,16 +106,28 @@ class Zygote:
     def ended(self) -> bool:
         return self.process.poll() is not None
 
+    def forking(self) -> bool:
+        """Whether a kernel asked for is not forked yet (the zygote may still be importing)."""
+        with self._lock:
+            asked = self._asked
+        return self.pid(asked - 1, wait=False) is None if asked else False
+
     def close(self) -> None:
-        """Stop the zygote (its kernels die with it); safe to call again."""
-        if self.process.poll() is None:
+        """Stop the zygote and its kernels; safe to call again. Normally by closing its stdin: it stops
+        the kernels still running, collects them (their CPU time then counts as the run's) and ends; at
+        once (SIGKILL; its kernels die with it) if it is still forking, or has not ended within seconds."""
+        if self.process.poll() is None and self.forking():
             self.process.kill()
-        self.process.wait()
         if self.process.stdin is not None:
             try:
                 self.process.stdin.close()
             except OSError:
                 pass
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
         with self._lock:
             if self._replies >= 0:
                 os.close(self._replies)
@@ -200,6 +212,17 @@ def provisioner(km: Any, zygote: Zygote) -> Any:
     return found
 
 
+def _forked_or_set(name: str) -> property:
+    """A provisioner's ``pid`` or ``pgid``: a forked kernel's pid, else what ``LocalProvisioner`` set."""
+    def get(self: Any) -> int | None:
+        return self.process.pid if isinstance(self.process, ForkedKernel) else self.__dict__.get(name)
+
+    def put(self: Any, value: int | None) -> None:
+        self.__dict__[name] = value
+
+    return property(get, put)
+
+
 @functools.cache
 def provisioner_class() -> type:
     """jupyter_client's ``LocalProvisioner``, but a kernel command the zygote can run is forked by it
@@ -221,21 +244,8 @@ def provisioner_class() -> type:
 
         # A forked kernel's pid is known once the zygote forked it (read then); it leads its own
         # session and process group (see _become_kernel), which jupyter_client signals.
-        @property
-        def pid(self) -> int | None:  # type: ignore[override]
-            return self.process.pid if isinstance(self.process, ForkedKernel) else self.__dict__.get("_pid")
-
-        @pid.setter
-        def pid(self, value: int | None) -> None:
-            self.__dict__["_pid"] = value
-
-        @property
-        def pgid(self) -> int | None:  # type: ignore[override]
-            return self.process.pid if isinstance(self.process, ForkedKernel) else self.__dict__.get("_pgid")
-
-        @pgid.setter
-        def pgid(self, value: int | None) -> None:
-            self.__dict__["_pgid"] = value
+        pid = _forked_or_set("pid")
+        pgid = _forked_or_set("pgid")
 
     return ZygoteProvisioner
 
@@ -326,10 +336,23 @@ def _warm_up_as_in_a_kernel(warm_up: str) -> None:
             del os.environ["MPLBACKEND"]
 
 
+def _reap(*_: Any) -> None:
+    """Collect the kernels that ended (SIGCHLD): no zombies, and their CPU time counts as the zygote's,
+    and so as the run's (``RUSAGE_CHILDREN``; children the system reaps itself would vanish from it)."""
+    while True:
+        try:
+            pid, _status = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
+
+
 def _serve(replies: int) -> None:
-    """The zygote's loop: warm up on the first line of stdin, then fork a kernel per line."""
+    """The zygote's loop: warm up on the first line of stdin, then fork a kernel per line; at the end
+    of stdin stop the kernels still running and collect them."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the run's to handle; the run kills us
-    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # the kernels are reaped by the system, not waited for
+    signal.signal(signal.SIGCHLD, _reap)
     first = sys.stdin.buffer.readline()
     if not first:
         return
@@ -341,6 +364,7 @@ def _serve(replies: int) -> None:
     gc.collect()
     gc.freeze()
     parent = os.getpid()
+    forked = []
     for line in sys.stdin.buffer:
         request = json.loads(line)
         sys.stdout.flush()
@@ -348,7 +372,19 @@ def _serve(replies: int) -> None:
         pid = os.fork()
         if pid == 0:
             _become_kernel(request, replies, parent)
+        forked.append(pid)
         os.write(replies, f"{pid}\n".encode())
+    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+    for pid in forked:  # (each leads its own process group: the kernel and whatever it started)
+        try:
+            os.killpg(pid, signal.SIGKILL)
+        except OSError:  # ended and collected already
+            pass
+    while True:
+        try:
+            os.waitpid(-1, 0)
+        except ChildProcessError:
+            return
 
 
 if __name__ == "__main__":

@@ -13,7 +13,7 @@ working folder and environment, dies with the zygote (``PR_SET_PDEATHSIG``), and
 ``python -m ipykernel_launcher -f <connection file> ...`` runs. The zygote answers each command with
 the child's pid on a pipe of its own; stdout and stderr stay the run's, as a spawned kernel's do.
 
-:class:`ZygoteProvisioner` is the jupyter_client side: a ``LocalProvisioner`` whose launch sends the
+:func:`provisioner_class` is the jupyter_client side: a ``LocalProvisioner`` whose launch sends the
 command to the zygote instead of spawning it, and whose process is a :class:`ForkedKernel` (the
 kernel is the zygote's child, not ours: it is watched through a pidfd and signalled by pid). Launching
 does not wait for the zygote to finish importing: the pid is read when first needed, so a run checks
@@ -24,7 +24,8 @@ kernelspec, another Python) is spawned as jupyter_client would. Linux only (fork
 ``PR_SET_PDEATHSIG``); elsewhere :func:`available` is False and kernels are spawned.
 
 The zygote ends when the run closes its stdin, or when the run dies (the same pipe reaches end of
-file); its kernels die with it. ``kill_children`` recognises it by :data:`MODULE` on its command line.
+file): it stops the kernels still running and collects them (so their CPU time counts as the run's).
+Killed, its kernels die with it. ``kill_children`` recognises it by :data:`MODULE` on its command line.
 """
 
 from __future__ import annotations

@@ -85,8 +85,9 @@ def child_pids(parent: int | None = None) -> list[int]:
 def kill_children() -> None:
     """SIGKILL the run's workers among the child processes: kernels, the kernel zygote (the kernels it
     forked die with it) and forked PDF workers (same command line as this process). Whatever waits on
-    them then returns at once (a dead kernel, a broken process pool) instead of finishing its work. Short helpers (git; the C compiler a library
-    runs to find a shared library) are left to end by themselves: killed, they leave files behind."""
+    them then returns at once (a dead kernel, a broken process pool) instead of finishing its work.
+    Short helpers (git; the C compiler a library runs to find a shared library) are left to end by
+    themselves: killed, they leave files behind."""
     try:
         with open("/proc/self/cmdline", "rb") as f:
             own = f.read()

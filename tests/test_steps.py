@@ -168,6 +168,49 @@ def test_no_language_process_is_forked_while_another_thread_runs(tmp_path: Path)
         other.join()
 
 
+def test_a_kernel_checks_data_in_full_unless_its_run_validated_those_exact_bytes(plan_copy: Path, monkeypatch) -> None:
+    """The run hands its kernels the key of the plan and data it validated (the setup cell adds it to
+    nbk.CHECKED): those bytes load without pandera; other bytes (one value changed) are checked again."""
+    from planeval.inputs import data
+    from planeval.inputs.plan import load_plan
+    from planeval.pipeline import notebook as nbk
+
+    loaded = load_plan(plan_copy)
+    key = digests.inputs_key(digests.input_digests(loaded.path, loaded.data_paths()))
+    calls: list[str] = []
+    full = data.validate
+
+    def counted(df, table, path, checked=False):
+        calls.append(f"{table}{' (types only)' if checked else ''}")
+        return full(df, table, path, checked)
+
+    monkeypatch.setattr(data, "validate", counted)
+    monkeypatch.setattr(nbk, "CHECKED", {key})
+    monkeypatch.setattr(nbk, "_LOADED", {})
+    nbk.load(plan_copy)
+    assert calls == ["sources (types only)", "observations (types only)", "projects (types only)"]
+    calls.clear()
+    obs = plan_copy.parent.parent / "data" / "observations.csv"
+    obs.write_text(obs.read_text(encoding="utf-8").replace("new_jobs,2022,56.35,", "new_jobs,2022,56.36,"),
+                   encoding="utf-8")
+    nbk.load(plan_copy)
+    assert calls == ["sources", "observations", "projects"]
+
+
+def test_data_the_run_validated_loads_into_the_same_tables_without_the_checks() -> None:
+    import pandas as pd
+
+    from planeval.inputs.data import COLUMNS, load_dataset, schemas
+    from planeval.inputs.plan import load_plan
+
+    loaded = load_plan(ROOT / "params" / "shanghai_14th_employment.yaml")
+    full, typed = load_dataset(loaded), load_dataset(loaded, checked=True)
+    for table in ("observations", "sources", "projects"):
+        pd.testing.assert_frame_equal(getattr(full, table), getattr(typed, table), check_exact=True)
+        assert getattr(full, table).attrs == getattr(typed, table).attrs
+        assert list(schemas()[table].columns) == list(COLUMNS[table])
+
+
 def test_a_warm_kernel_reads_the_plan_and_data_once_for_the_same_bytes(plan_copy: Path) -> None:
     """nbk.load keeps what it read and checked for the next notebook in the same kernel, hands out the
     data as a copy, and reads again as soon as the plan's or a data file's bytes change."""

@@ -11,14 +11,17 @@ text into the same frame and validated by the same checks; its errors name the s
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import re
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import TYPE_CHECKING, Any, Iterator
 
 import pandas as pd
-import pandera.pandas as pa
+
+if TYPE_CHECKING:
+    import pandera.pandas as pa
 
 from planeval.inputs.errors import InputError, read_input
 from planeval.inputs.model import (CONFIDENCE, OBSERVATION_KINDS, POINT_QUALIFIERS, PROJECT_STATUSES,  # noqa: F401
@@ -84,7 +87,7 @@ def _value_in_range(df: pd.DataFrame) -> pd.Series:
     return ok
 
 
-def _both_languages(field: str, what: str) -> list[pa.Check]:
+def _both_languages(pa: Any, field: str, what: str) -> list[pa.Check]:
     """A text the reader sees is given in both languages or in neither: ``{field}_en`` and ``{field}_zh``
     are empty together (the error names the empty one)."""
     def missing(lang: str, other: str):
@@ -95,66 +98,81 @@ def _both_languages(field: str, what: str) -> list[pa.Check]:
                      error=f"{what} in English too ({field}_zh is given)")]
 
 
-OBSERVATIONS_SCHEMA = pa.DataFrameSchema(
-    {
-        "series": pa.Column(str, pa.Check.str_matches(r"^[a-z][a-z0-9_]*$",
-                                                      error="a lower-case identifier such as gdp_growth")),
-        "period": pa.Column(str, pa.Check(_is_period, element_wise=False,
-                                          error="YYYY, YYYY-YYYY or YYYY-MM/YYYY-MM, start before end")),
-        "value": pa.Column(str, pa.Check.str_matches(NUMBER, error=NUMBER_TEXT), nullable=True),
-        "qualifier": pa.Column(str, pa.Check.isin(QUALIFIERS + ("",), error=f"one of {' '.join(QUALIFIERS)}")),
-        "unit": pa.Column(str, pa.Check.str_length(min_value=1, error="a unit, e.g. % or 10k persons")),
-        "kind": pa.Column(str, pa.Check.isin(OBSERVATION_KINDS, error=f"one of {', '.join(OBSERVATION_KINDS)}")),
-        "source": pa.Column(str, pa.Check.str_matches(r"^\S+$", error="a source id from sources.csv")),
-        "note_en": pa.Column(str),
-        "note_zh": pa.Column(str),
-    },
-    checks=[
-        *_both_languages("note", "a note"),
-        pa.Check(_value_in_range, element_wise=False, name="value",
-                 error="a count that is not negative, or a percentage from 0 to 100"),
-        pa.Check(lambda df: ~(df["value"].isna() & (df["unit"] != "text")), element_wise=False, name="value",
-                 error="a number (only a plan target with unit 'text' may leave value empty)"),
-        pa.Check(lambda df: df["value"].isna() == (df["qualifier"] == ""), element_wise=False, name="qualifier",
-                 error="a qualifier exactly when there is a value, none when value is empty"),
-    ],
-    strict=True,
-    ordered=False,
-)
+# The data files' columns, by table (the schemas below check exactly these, in any order).
+COLUMNS = {
+    "observations": ("series", "period", "value", "qualifier", "unit", "kind", "source", "note_en", "note_zh"),
+    "sources": ("source", "publisher", "title", "published", "url", "confidence"),
+    "projects": ("project", "category", "name_zh", "name_en", "date", "evidence_en", "evidence_zh", "source", "status"),
+}
 
-SOURCES_SCHEMA = pa.DataFrameSchema(
-    {
-        "source": pa.Column(str, [pa.Check.str_matches(r"^\S+$", error="an id without spaces"),
-                                  pa.Check(lambda s: ~s.duplicated(keep="first"), element_wise=False,
-                                           error="each source id once")]),
-        "publisher": pa.Column(str, pa.Check.str_length(min_value=1, error="the publisher")),
-        "title": pa.Column(str, pa.Check.str_length(min_value=1, error="the title")),
-        "published": pa.Column(str, pa.Check.str_matches(DATE_PATTERN.pattern, error="YYYY, YYYY-MM or YYYY-MM-DD")),
-        "url": pa.Column(str),
-        "confidence": pa.Column(str, pa.Check.isin(CONFIDENCE, error=f"one of {', '.join(CONFIDENCE)}")),
-    },
-    strict=True,
-    ordered=False,
-)
 
-PROJECTS_SCHEMA = pa.DataFrameSchema(
-    {
-        "project": pa.Column(str, pa.Check.str_matches(r"^[a-z][a-z0-9_]*$", error="a lower-case identifier")),
-        "category": pa.Column(str),
-        "name_zh": pa.Column(str, pa.Check.str_length(min_value=1, error="the Chinese name")),
-        "name_en": pa.Column(str, pa.Check.str_length(min_value=1, error="the English name")),
-        "date": pa.Column(str, pa.Check(lambda s: (s == "") | s.str.match(DATE_PATTERN.pattern), element_wise=False,
-                                        error="empty, YYYY, YYYY-MM, YYYY-MM-DD or YYYY-MM/YYYY-MM")),
-        "evidence_en": pa.Column(str, pa.Check.str_length(min_value=1, error="what happened, in English")),
-        "evidence_zh": pa.Column(str, pa.Check.str_length(min_value=1, error="what happened, in Chinese")),
-        "source": pa.Column(str),
-        "status": pa.Column(str, pa.Check.isin(PROJECT_STATUSES + ("",), error=f"empty or one of {', '.join(PROJECT_STATUSES)}")),
-    },
-    checks=[pa.Check(lambda df: (df["date"] == "") == (df["source"] == ""), element_wise=False, name="source",
-                     error="a dated event has a source; an undated row says no evidence was found")],
-    strict=True,
-    ordered=False,
-)
+@functools.cache
+def schemas() -> dict[str, pa.DataFrameSchema]:
+    """The pandera schema of each table (:data:`COLUMNS`), built on first use: pandera takes 0.45 s
+    to import, and a kernel given data its run has validated never needs it (:func:`load_dataset`)."""
+    import pandera.pandas as pa
+
+    OBSERVATIONS_SCHEMA = pa.DataFrameSchema(
+        {
+            "series": pa.Column(str, pa.Check.str_matches(r"^[a-z][a-z0-9_]*$",
+                                                          error="a lower-case identifier such as gdp_growth")),
+            "period": pa.Column(str, pa.Check(_is_period, element_wise=False,
+                                              error="YYYY, YYYY-YYYY or YYYY-MM/YYYY-MM, start before end")),
+            "value": pa.Column(str, pa.Check.str_matches(NUMBER, error=NUMBER_TEXT), nullable=True),
+            "qualifier": pa.Column(str, pa.Check.isin(QUALIFIERS + ("",), error=f"one of {' '.join(QUALIFIERS)}")),
+            "unit": pa.Column(str, pa.Check.str_length(min_value=1, error="a unit, e.g. % or 10k persons")),
+            "kind": pa.Column(str, pa.Check.isin(OBSERVATION_KINDS, error=f"one of {', '.join(OBSERVATION_KINDS)}")),
+            "source": pa.Column(str, pa.Check.str_matches(r"^\S+$", error="a source id from sources.csv")),
+            "note_en": pa.Column(str),
+            "note_zh": pa.Column(str),
+        },
+        checks=[
+            *_both_languages(pa, "note", "a note"),
+            pa.Check(_value_in_range, element_wise=False, name="value",
+                     error="a count that is not negative, or a percentage from 0 to 100"),
+            pa.Check(lambda df: ~(df["value"].isna() & (df["unit"] != "text")), element_wise=False, name="value",
+                     error="a number (only a plan target with unit 'text' may leave value empty)"),
+            pa.Check(lambda df: df["value"].isna() == (df["qualifier"] == ""), element_wise=False, name="qualifier",
+                     error="a qualifier exactly when there is a value, none when value is empty"),
+        ],
+        strict=True,
+        ordered=False,
+    )
+
+    SOURCES_SCHEMA = pa.DataFrameSchema(
+        {
+            "source": pa.Column(str, [pa.Check.str_matches(r"^\S+$", error="an id without spaces"),
+                                      pa.Check(lambda s: ~s.duplicated(keep="first"), element_wise=False,
+                                               error="each source id once")]),
+            "publisher": pa.Column(str, pa.Check.str_length(min_value=1, error="the publisher")),
+            "title": pa.Column(str, pa.Check.str_length(min_value=1, error="the title")),
+            "published": pa.Column(str, pa.Check.str_matches(DATE_PATTERN.pattern, error="YYYY, YYYY-MM or YYYY-MM-DD")),
+            "url": pa.Column(str),
+            "confidence": pa.Column(str, pa.Check.isin(CONFIDENCE, error=f"one of {', '.join(CONFIDENCE)}")),
+        },
+        strict=True,
+        ordered=False,
+    )
+
+    PROJECTS_SCHEMA = pa.DataFrameSchema(
+        {
+            "project": pa.Column(str, pa.Check.str_matches(r"^[a-z][a-z0-9_]*$", error="a lower-case identifier")),
+            "category": pa.Column(str),
+            "name_zh": pa.Column(str, pa.Check.str_length(min_value=1, error="the Chinese name")),
+            "name_en": pa.Column(str, pa.Check.str_length(min_value=1, error="the English name")),
+            "date": pa.Column(str, pa.Check(lambda s: (s == "") | s.str.match(DATE_PATTERN.pattern), element_wise=False,
+                                            error="empty, YYYY, YYYY-MM, YYYY-MM-DD or YYYY-MM/YYYY-MM")),
+            "evidence_en": pa.Column(str, pa.Check.str_length(min_value=1, error="what happened, in English")),
+            "evidence_zh": pa.Column(str, pa.Check.str_length(min_value=1, error="what happened, in Chinese")),
+            "source": pa.Column(str),
+            "status": pa.Column(str, pa.Check.isin(PROJECT_STATUSES + ("",), error=f"empty or one of {', '.join(PROJECT_STATUSES)}")),
+        },
+        checks=[pa.Check(lambda df: (df["date"] == "") == (df["source"] == ""), element_wise=False, name="source",
+                         error="a dated event has a source; an undated row says no evidence was found")],
+        strict=True,
+        ordered=False,
+    )
+    return {"observations": OBSERVATIONS_SCHEMA, "sources": SOURCES_SCHEMA, "projects": PROJECTS_SCHEMA}
 
 
 def read_csv_text(path: Path) -> pd.DataFrame:
@@ -221,13 +239,21 @@ def _located(df: pd.DataFrame) -> Iterator[None]:
         raise
 
 
-def validate(df: pd.DataFrame, schema: pa.DataFrameSchema, path: Path) -> pd.DataFrame:
-    """Validate with pandera; the first failure becomes an InputError with line and field."""
-    if "value" in schema.columns and "value" in df.columns:
+def validate(df: pd.DataFrame, table: str, path: Path, checked: bool = False) -> pd.DataFrame:
+    """Validate a table (a key of :data:`COLUMNS`) with pandera; the first failure becomes an InputError
+    with line and field. ``checked``: these bytes were validated already (by the run that executes this
+    notebook: see :func:`load_dataset`), so only the types are set, as validation leaves them."""
+    numbers = "value" in COLUMNS[table]
+    if numbers and "value" in df.columns:
         df = df.assign(value=df["value"].replace("", None))
+    if checked:
+        return df.assign(value=df["value"].astype(float)) if numbers else df
+    import pandera.pandas as pa
+
+    schema = schemas()[table]
     try:
         valid = schema.validate(df, lazy=True)
-        return valid.assign(value=valid["value"].astype(float)) if "value" in schema.columns else valid
+        return valid.assign(value=valid["value"].astype(float)) if numbers else valid
     except pa.errors.SchemaErrors as exc:
         cases = exc.failure_cases
         missing = cases[cases["check"] == "column_in_dataframe"]  # a missing column before an unknown one
@@ -281,18 +307,18 @@ def _expectation(schema: pa.DataFrameSchema, field: str | None, check: str) -> s
     return check
 
 
-def load_observations(path: Path, sources: pd.DataFrame | None = None) -> pd.DataFrame:
+def load_observations(path: Path, sources: pd.DataFrame | None = None, checked: bool = False) -> pd.DataFrame:
     raw = read_table(path, "observations")
     with _located(raw):
-        return _observations(raw, path, sources)
+        return _observations(raw, path, sources, checked)
 
 
 def _sources_name(sources: pd.DataFrame) -> str:
     return "the sources sheet" if sources.attrs.get("sheet") else "sources.csv"
 
 
-def _observations(raw: pd.DataFrame, path: Path, sources: pd.DataFrame | None) -> pd.DataFrame:
-    df = validate(raw, OBSERVATIONS_SCHEMA, path)
+def _observations(raw: pd.DataFrame, path: Path, sources: pd.DataFrame | None, checked: bool = False) -> pd.DataFrame:
+    df = validate(raw, "observations", path, checked)
     periods = df["period"].map(parse_period)
     df["period_type"] = periods.map(lambda p: p.type)
     df["start_year"] = periods.map(lambda p: p.start_year).astype(int)
@@ -321,20 +347,20 @@ def _check_sources(df: pd.DataFrame, unknown: pd.Series, sources: pd.DataFrame, 
                          field="source")
 
 
-def load_sources(path: Path) -> pd.DataFrame:
+def load_sources(path: Path, checked: bool = False) -> pd.DataFrame:
     raw = read_table(path, "sources")
     with _located(raw):
-        out = validate(raw, SOURCES_SCHEMA, path).reset_index(drop=True)
+        out = validate(raw, "sources", path, checked).reset_index(drop=True)
     out.attrs = dict(raw.attrs)
     return out
 
 
-def load_projects(path: Path | None, sources: pd.DataFrame) -> pd.DataFrame:
+def load_projects(path: Path | None, sources: pd.DataFrame, checked: bool = False) -> pd.DataFrame:
     if path is None:
-        return pd.DataFrame({c: pd.Series(dtype=str) for c in PROJECTS_SCHEMA.columns})
+        return pd.DataFrame({c: pd.Series(dtype=str) for c in COLUMNS["projects"]})
     raw = read_table(path, "projects")
     with _located(raw):
-        df = validate(raw, PROJECTS_SCHEMA, path)
+        df = validate(raw, "projects", path, checked)
         _check_sources(df, (df["source"] != "") & ~df["source"].isin(set(sources["source"])), sources, path)
     out = df.reset_index(drop=True)
     out.attrs = dict(raw.attrs)
@@ -367,12 +393,15 @@ def check_units(obs: pd.DataFrame, plan: Plan, path: Path) -> None:
                          sheet=obs.attrs.get("sheet"))
 
 
-def load_dataset(loaded: LoadedPlan) -> Dataset:
-    """Load and validate the plan's data files."""
+def load_dataset(loaded: LoadedPlan, checked: bool = False) -> Dataset:
+    """Load and validate the plan's data files. ``checked``: the caller knows these exact bytes passed
+    the pandera checks (a kernel of a run, which validated the same plan and files before running any
+    notebook: ``nbk.load``); the tables then come out the same without them, and the other checks
+    still run."""
     files = {name: loaded.data_path(name) for name in ("observations", "sources", "projects")}
-    sources = load_sources(files["sources"])
-    obs = load_observations(files["observations"], sources)
+    sources = load_sources(files["sources"], checked)
+    obs = load_observations(files["observations"], sources, checked)
     check_against_plan(obs, loaded.plan, files["observations"])
     check_units(obs, loaded.plan, files["observations"])
-    projects = load_projects(files["projects"], sources)
+    projects = load_projects(files["projects"], sources, checked)
     return Dataset(obs, sources, projects, {k: v for k, v in files.items() if v is not None})

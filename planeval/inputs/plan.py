@@ -321,6 +321,10 @@ class LoadedPlan(BaseModel):
         rel = getattr(self.plan.data, name)
         return None if rel is None else (self.path.parent / rel).resolve()
 
+    def data_paths(self) -> list[Path | None]:
+        """The observations, sources and projects files (None: not given)."""
+        return [self.data_path("observations"), self.data_path("sources"), self.data_path("projects")]
+
 
 def plan_of(plan: Plan | LoadedPlan) -> Plan:
     """The plan itself, whether given alone or as loaded from its file."""

@@ -27,6 +27,18 @@ def sha256_file(path: Path) -> str:
     return sha256_bytes(path.read_bytes())
 
 
+def input_digests(plan: Path, data_files: Iterable[Path | None], plan_digest: str | None = None) -> dict[Path, str]:
+    """sha256 of a plan file and of each of its data files (those that exist), in that order;
+    ``plan_digest``: the plan's, taken before it was read."""
+    return {plan: plan_digest or sha256_file(plan), **{p: sha256_file(p) for p in data_files if p and p.is_file()}}
+
+
+def inputs_key(digests: dict[Path, str]) -> str:
+    """One key for a plan and its data files' bytes (:func:`input_digests`): what a run hands its
+    kernels for the inputs it validated, and what ``nbk.load`` compares with what it reads."""
+    return sha256_bytes("\n".join(digests.values()).encode("ascii"))
+
+
 def sha256_json(obj: Any) -> str:
     return sha256_bytes(json.dumps(obj, sort_keys=True, ensure_ascii=False, default=str).encode("utf-8"))
 

@@ -172,6 +172,7 @@ class Job:
     output_notebook: Path
     parameters: dict[str, Any]
     cwd: Path
+    checked_inputs: str = ""  # digests.inputs_key of the plan and data the run validated (warm kernels only)
 
 
 @dataclass
@@ -331,14 +332,17 @@ class WarmKernel:
         self.km.start_kernel(extra_arguments=[f"--IPKernelApp.exec_lines={[warm_up]!r}"] if warm_up else [])
         self.kc = None
 
-    def _setup_cell(self, cwd: Path) -> nbformat.NotebookNode:
+    def _setup_cell(self, job: Job) -> nbformat.NotebookNode:
         import nbformat
 
         code = ("get_ipython().run_line_magic('reset', '-f')\n"
                 "import os as _os, sys as _sys\n"
-                f"_os.chdir({str(cwd)!r})\n"
+                f"_os.chdir({str(job.cwd)!r})\n"
                 "if 'matplotlib.pyplot' in _sys.modules: _sys.modules['matplotlib.pyplot'].close('all')\n"
                 "del _os, _sys")
+        if job.checked_inputs:  # the inputs the run validated: nbk.load need not check them again
+            code += ("\nimport planeval.pipeline.notebook as _nbk\n"
+                     f"_nbk.CHECKED.add({job.checked_inputs!r})\ndel _nbk")
         cell = nbformat.v4.new_code_cell(code)
         cell["id"] = self.SETUP_ID
         return cell
@@ -351,7 +355,7 @@ class WarmKernel:
 
         start = time.perf_counter()
         nb = parameterize_notebook(load_notebook_node(str(job.notebook)), job.parameters, kernel_name=KERNEL_NAME)
-        nb.cells.insert(0, self._setup_cell(job.cwd))
+        nb.cells.insert(0, self._setup_cell(job))
         client = NotebookClient(nb, km=self.km, timeout=timeout, interrupt_on_timeout=True, kernel_name=KERNEL_NAME,
                                 record_timing=False, resources={"metadata": {"path": str(job.cwd)}})
         client.kc = self.kc

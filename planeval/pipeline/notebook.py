@@ -34,22 +34,25 @@ def load(plan_path: str | Path, indicator_id: str | None = None) -> tuple[Loaded
 
 
 _LOADED: dict[str, tuple[dict[Path, str], LoadedPlan, Dataset]] = {}  # plan path -> (file digests, plan, data)
+# Keys (digests.inputs_key) of plans and data a run validated before executing this kernel's notebooks:
+# the run's setup cell adds its key. Such bytes skip pandera's checks here (0.3 s, and pandera's 0.45 s
+# import in every kernel); any other bytes, and every notebook run by hand, are checked in full.
+CHECKED: set[str] = set()
 
 
 def _load_inputs(path: Path) -> tuple[LoadedPlan, Dataset]:
     """The plan and its validated data, read and checked once per process for the same bytes: a warm
     kernel runs the notebook of every indicator of one plan (0.2 s each). The data comes as a copy, so
     what one notebook does to its tables cannot reach the next."""
-    from planeval.pipeline.digests import sha256_file
+    from planeval.pipeline.digests import input_digests, inputs_key, sha256_file
 
     held = _LOADED.get(str(path.resolve()))
     if held is not None and all(p.is_file() and sha256_file(p) == d for p, d in held[0].items()):
         return held[1], held[2].copy()
     plan_digest = sha256_file(path) if path.is_file() else ""  # before reading: a later edit is seen next time
     loaded = load_plan(path)
-    files = [p for name in ("observations", "sources", "projects") if (p := loaded.data_path(name))]
-    digests = {loaded.path: plan_digest, **{p: sha256_file(p) for p in files if p.is_file()}}
-    dataset = load_dataset(loaded)
+    digests = input_digests(loaded.path, loaded.data_paths(), plan_digest)
+    dataset = load_dataset(loaded, checked=inputs_key(digests) in CHECKED)
     _LOADED[str(path.resolve())] = (digests, loaded, dataset)
     return loaded, dataset.copy()
 

@@ -39,7 +39,7 @@ from planeval.inputs.dates import parse_vintage
 from planeval.inputs.errors import InputError
 from planeval.inputs.paths import LANGS, NOTEBOOK, ROOT, SUMMARY, backtest_file, chart_file, record_file
 from planeval.pipeline import keys, manifest
-from planeval.pipeline.digests import files_digest, git_commit, sha256_file
+from planeval.pipeline.digests import files_digest, git_commit, input_digests, inputs_key, sha256_file
 from planeval.pipeline.execute import (Job, KernelPool, Outcome, kill_children, remove_dead_kernel_folders, run_job,
                                        stop_on_signals, stopped_by, stopping)
 from planeval.pipeline.publish import (check_output_paths, clear_failed, keep_failed, locked, publish, recover,
@@ -115,6 +115,7 @@ class Run:
     ids: list[str] = field(default_factory=list)
     as_of: Dataset | None = None
     preload_error: BaseException | None = None  # what loading the assembly's libraries raised, if anything
+    checked_inputs: str = ""  # digests.inputs_key of the plan and data files this run validated
     computed: dict[str, Any] = field(default_factory=dict)
 
     def once(self, name: str, compute: Callable[[], Any]) -> Any:
@@ -264,8 +265,12 @@ def _load_inputs(run: Run) -> None:
     from planeval.inputs.data import load_dataset
     from planeval.inputs.plan import load_plan
 
-    run.loaded = load_plan(run.options.plan)
+    plan = run.options.plan
+    plan_digest = sha256_file(plan) if plan.is_file() else ""  # the bytes about to be read, hashed before
+    run.loaded = load_plan(plan)
+    digests = input_digests(run.loaded.path, run.loaded.data_paths(), plan_digest)
     run.dataset = load_dataset(run.loaded)
+    run.checked_inputs = inputs_key(digests)
     run.ids = check_options(run.options, run.loaded)
     run.as_of = run.dataset.as_of(run.options.year, run.options.vintage)
 
@@ -340,7 +345,7 @@ def _indicator_step(run: Run) -> NotebookStep:
                    parameters={"plan_path": _relative(loaded.path, o.notebook.parent), "indicator_id": i,
                                "year": o.year, "vintage": o.vintage,
                                "output_dir": _relative(work / "results", o.notebook.parent)},
-                   cwd=o.notebook.parent)
+                   cwd=o.notebook.parent, checked_inputs=run.checked_inputs)
 
     return NotebookStep(o.notebook, step_keys, {i: run.cache / "indicators" / k for i, k in step_keys.items()},
                         _indicator_files, job)
@@ -359,7 +364,7 @@ def _summary_step(run: Run, indicators: NotebookStep, records: dict[str, str]) -
         return Job(key=key, label=label, notebook=summary, output_notebook=work / summary.name,
                    parameters={"plan_path": _relative(loaded.path, summary.parent), **parameters,
                                "results_dir": _relative(work / "results", summary.parent)},
-                   cwd=summary.parent)
+                   cwd=summary.parent, checked_inputs=run.checked_inputs)
 
     return NotebookStep(summary, {summary.stem: key}, {summary.stem: run.cache / "summary" / key},
                         lambda folder, label: [folder / summary.name], job)

@@ -112,7 +112,7 @@ def schemas() -> dict[str, pa.DataFrameSchema]:
     to import, and a kernel given data its run has validated never needs it (:func:`load_dataset`)."""
     import pandera.pandas as pa
 
-    OBSERVATIONS_SCHEMA = pa.DataFrameSchema(
+    observations = pa.DataFrameSchema(
         {
             "series": pa.Column(str, pa.Check.str_matches(r"^[a-z][a-z0-9_]*$",
                                                           error="a lower-case identifier such as gdp_growth")),
@@ -139,7 +139,7 @@ def schemas() -> dict[str, pa.DataFrameSchema]:
         ordered=False,
     )
 
-    SOURCES_SCHEMA = pa.DataFrameSchema(
+    sources = pa.DataFrameSchema(
         {
             "source": pa.Column(str, [pa.Check.str_matches(r"^\S+$", error="an id without spaces"),
                                       pa.Check(lambda s: ~s.duplicated(keep="first"), element_wise=False,
@@ -154,7 +154,7 @@ def schemas() -> dict[str, pa.DataFrameSchema]:
         ordered=False,
     )
 
-    PROJECTS_SCHEMA = pa.DataFrameSchema(
+    projects = pa.DataFrameSchema(
         {
             "project": pa.Column(str, pa.Check.str_matches(r"^[a-z][a-z0-9_]*$", error="a lower-case identifier")),
             "category": pa.Column(str),
@@ -172,7 +172,7 @@ def schemas() -> dict[str, pa.DataFrameSchema]:
         strict=True,
         ordered=False,
     )
-    return {"observations": OBSERVATIONS_SCHEMA, "sources": SOURCES_SCHEMA, "projects": PROJECTS_SCHEMA}
+    return {"observations": observations, "sources": sources, "projects": projects}
 
 
 def read_csv_text(path: Path) -> pd.DataFrame:

@@ -271,6 +271,7 @@ def _load_inputs(run: Run) -> None:
     digests = input_digests(run.loaded.path, run.loaded.data_paths(), plan_digest)
     run.dataset = load_dataset(run.loaded)
     run.checked_inputs = inputs_key(digests)
+    run.computed["plan"] = digests[run.loaded.path]  # Run.plan_digest: the bytes this run read, hashed once
     run.ids = check_options(run.options, run.loaded)
     run.as_of = run.dataset.as_of(run.options.year, run.options.vintage)
 
@@ -559,7 +560,7 @@ def _history(run: Run, staging: Path, report_key: str) -> dict[str, Any]:
     from planeval.pipeline.history import carry, newest_source, previous_report  # not on the up-to-date path
 
     assert run.loaded is not None and run.as_of is not None
-    now = {"report_key": report_key, "commit": run.commit, "plan_sha256": sha256_file(run.loaded.path),
+    now = {"report_key": report_key, "commit": run.commit, "plan_sha256": run.plan_digest(),
            "data_hash": run.data_digest()[:16], "newest_source": newest_source(run.as_of), "vintage": run.options.vintage}
     records = [json.loads(record_file(staging / "results", i).read_text(encoding="utf-8")) for i in run.ids]
     changes, history = carry(previous_report(run.result.report_dir), records, now)

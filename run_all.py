@@ -53,6 +53,16 @@ def _positive(text: str) -> int:
     return value
 
 
+def _minutes(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of minutes, got {text!r}") from None
+    if not value >= 0:
+        raise argparse.ArgumentTypeError(f"expected 0 or more minutes, got {text}")
+    return value
+
+
 def _vintage(text: str) -> str:
     try:
         parse_vintage(text)
@@ -89,6 +99,10 @@ def parser() -> argparse.ArgumentParser:
                    help="ignore the cache: re-execute every notebook and rebuild the report")
     p.add_argument("--isolated", action="store_true",
                    help="a fresh kernel for every notebook (slower; default reuses one warm kernel per worker)")
+    p.add_argument("--keep-warm", type=_minutes, default=None, metavar="MINUTES",
+                   help="keep the process that the warm kernels are forked from this long after the run, for the "
+                        "next run to start its kernels without seconds of imports; 0: none (default: "
+                        "$PLANEVAL_KEEP_WARM, else 10). Stop them now: python -m planeval.pipeline.zygote --stop")
     p.add_argument("--timeout", type=_positive, default=600, metavar="SECONDS",
                    help="stop a notebook cell that runs longer than this (default: 600)")
     p.add_argument("--debug", action="store_true", help="show Python tracebacks for errors")
@@ -96,7 +110,15 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+    p = parser()
+    args = p.parse_args(argv)
+    if args.keep_warm is None:
+        from planeval.pipeline.zygote import keep_warm_minutes
+
+        try:
+            args.keep_warm = keep_warm_minutes()
+        except ValueError as exc:
+            p.error(str(exc))
     from planeval.pipeline.execute import Stopped, stop_on_signals
 
     try:
@@ -124,7 +146,7 @@ def _main(args: argparse.Namespace) -> int:
         from planeval.pipeline.execute import KernelPool, warm_up_code
         from planeval.inputs.paths import NOTEBOOK, SUMMARY
 
-        pool = KernelPool(warm_up_code([NOTEBOOK, SUMMARY]))
+        pool = KernelPool(warm_up_code([NOTEBOOK, SUMMARY]), keep_warm=args.keep_warm * 60)
     options = _options(args, args.plan)
     try:
         result = run(options, log=lambda m: print(m, flush=True), progress=sys.stderr.isatty(), pool=pool)
@@ -154,7 +176,7 @@ def _options(args: argparse.Namespace, plan: Path):
 
     return Options(year=args.year, plan=plan, out=args.out, langs=args.lang, jobs=args.jobs, only=tuple(args.only),
                    force=args.force, mode="isolated" if args.isolated else "warm", timeout=args.timeout,
-                   vintage=args.vintage)
+                   vintage=args.vintage, keep_warm=args.keep_warm * 60)
 
 
 def _main_plans(args: argparse.Namespace) -> int:

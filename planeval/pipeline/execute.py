@@ -408,12 +408,14 @@ class KernelPool:
 
     ``fork`` (Linux): the kernels are forked from one process that imported the warm-up's libraries
     once (:mod:`~planeval.pipeline.zygote`), instead of each importing them (3.5 CPU-seconds a kernel);
-    a forked kernel runs a notebook to the same bytes as a spawned one (tested).
+    a forked kernel runs a notebook to the same bytes as a spawned one (tested). ``keep_warm``: seconds
+    that process outlives the run, waiting for the next one (0: it ends with the run).
     """
 
-    def __init__(self, warm_up: str = "", fork: bool = True) -> None:
+    def __init__(self, warm_up: str = "", fork: bool = True, keep_warm: float = 0.0) -> None:
         self.warm_up = warm_up
         self.fork = fork and zygote_available()
+        self.keep_warm = keep_warm
         self._zygote: Zygote | None = None
         self._idle: list[WarmKernel] = []
         self._all: list[WarmKernel] = []
@@ -423,7 +425,7 @@ class KernelPool:
         """A kernel forked from the pool's zygote (started with the first kernel), else spawned."""
         with self._lock:
             if self.fork and self._zygote is None:
-                self._zygote = Zygote(self.warm_up)
+                self._zygote = Zygote(self.warm_up, self.keep_warm)
             zygote = self._zygote
         warm = WarmKernel(self.warm_up, zygote)
         with self._lock:

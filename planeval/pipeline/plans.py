@@ -141,7 +141,7 @@ def run_plans(options: Options, given: list[Path], log: Callable[[str], None] = 
         from planeval.inputs.paths import SUMMARY
         from planeval.pipeline.execute import warm_up_code
 
-        pool = KernelPool(warm_up_code([options.notebook, SUMMARY]))
+        pool = KernelPool(warm_up_code([options.notebook, SUMMARY]), keep_warm=options.keep_warm)
     try:
         for o in outcomes:
             if o.out is None:

@@ -70,6 +70,7 @@ class Options:
     cache: Path | None = None  # default: <out>/.cache
     notebook: Path = NOTEBOOK  # the indicator notebook (another one for a plan that needs its own narrative)
     vintage: str | None = None  # YYYY, YYYY-MM or YYYY-MM-DD: only sources published by then (None: all)
+    keep_warm: float = 0.0  # seconds the warm kernels' zygote waits for the next run (0: it ends with this one)
 
 
 @dataclass
@@ -181,7 +182,7 @@ def run(options: Options, log: Callable[[str], None] = print, progress: bool = F
     :func:`stop_on_signals`; :class:`~planeval.pipeline.execute.Stopped` is raised once everything the run
     made is removed, the previous report untouched. One run at a time per output folder and year:
     a second one waits for the first (see :func:`locked`)."""
-    with stop_on_signals(), Workers(options.mode, [options.notebook, SUMMARY], pool) as workers:
+    with stop_on_signals(), Workers(options.mode, [options.notebook, SUMMARY], pool, options.keep_warm) as workers:
         state = Run(options, log, progress, workers, time.perf_counter(), git_commit(),
                     Result(report_dir(options.out.resolve(), options.year)))
         try:

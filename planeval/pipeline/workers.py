@@ -34,10 +34,11 @@ class Workers:
     (taken over: closed here). Use as a context manager; start what the run needs once it knows it
     has work."""
 
-    def __init__(self, mode: str, notebooks: list[Path], pool: KernelPool | None = None) -> None:
+    def __init__(self, mode: str, notebooks: list[Path], pool: KernelPool | None = None, keep_warm: float = 0.0) -> None:
         self.mode = mode
         self.notebooks = notebooks
         self.pool = pool
+        self.keep_warm = keep_warm  # seconds the kernels' zygote waits for the next run (KernelPool)
         self.languages: ProcessPoolExecutor | None = None
 
     def __enter__(self) -> "Workers":
@@ -51,7 +52,7 @@ class Workers:
         more start when notebooks wait for one."""
         if self.mode == "warm":
             if self.pool is None:
-                self.pool = KernelPool(warm_up_code(self.notebooks))
+                self.pool = KernelPool(warm_up_code(self.notebooks), keep_warm=self.keep_warm)
             self.pool.ensure_started(count)
 
     def start_languages(self, languages: int, jobs: int) -> None:

@@ -229,3 +229,30 @@ def test_a_warm_kernel_reads_the_plan_and_data_once_for_the_same_bytes(plan_copy
     assert 56.36 in set(changed["value"]) and 56.35 not in set(changed["value"])
     plan_copy.write_text(plan_copy.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
     assert nbk.load(plan_copy)[0] is not loaded
+
+
+def test_the_checks_made_beside_the_notebooks_still_fail_the_run_and_keep_nothing(plan_copy: Path, tmp_path: Path) -> None:
+    """A run loads the data with its types only and makes the slower checks (pandera's schemas, the
+    plan's texts against the charts' font) while the notebooks run: a problem only those checks see
+    (an observation kind that does not exist) fails the run with the error a full load gives, and no
+    notebook result is kept in the cache, nor any report made."""
+    from planeval.inputs.data import check_in_full, load_dataset
+    from planeval.inputs.errors import InputError
+    from planeval.inputs.plan import load_plan
+
+    obs = plan_copy.parent.parent / "data" / "observations.csv"
+    text = obs.read_text(encoding="utf-8")
+    assert text.count(",actual,S06,") >= 1
+    obs.write_text(text.replace(",actual,S06,", ",actuel,S06,", 1), encoding="utf-8")
+    loaded = load_plan(plan_copy, drawable=False)
+    load_dataset(loaded, checked=True)  # the quick load lets it through ...
+    with pytest.raises(InputError) as full:
+        check_in_full(loaded, plan_copy)  # ... the full checks do not
+    assert full.value.field == "kind" and full.value.row == 2
+    out = tmp_path / "out"
+    with pytest.raises(InputError) as caught:
+        run(Options(year=2023, plan=plan_copy, out=out, langs=("en",), only=("new_jobs",), jobs=1))
+    assert str(caught.value) == str(full.value)
+    assert not (out / "2023").exists()
+    entries = out / ".cache" / "indicators"
+    assert not entries.exists() or not any(entries.iterdir())

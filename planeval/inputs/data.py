@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 from planeval.inputs.errors import InputError, read_input
 from planeval.inputs.model import (CONFIDENCE, OBSERVATION_KINDS, POINT_QUALIFIERS, PROJECT_STATUSES,  # noqa: F401
                                    QUALIFIERS, Dataset, Period)
-from planeval.inputs.plan import LoadedPlan, Plan
+from planeval.inputs.plan import LoadedPlan, Plan, check_drawable
 
 
 _YEAR = r"(?:19|20|21)\d\d"
@@ -405,3 +405,11 @@ def load_dataset(loaded: LoadedPlan, checked: bool = False) -> Dataset:
     check_units(obs, loaded.plan, files["observations"])
     projects = load_projects(files["projects"], sources, checked)
     return Dataset(obs, sources, projects, {k: v for k, v in files.items() if v is not None})
+
+
+def check_in_full(loaded: LoadedPlan, path: Path | None = None) -> Dataset:
+    """Every check that ``load_plan(..., drawable=False)`` and ``load_dataset(..., checked=True)`` leave
+    out, in the order a full load makes them (the plan's texts, then the data files); the first problem
+    is raised. Returns the validated data. ``path``: the plan file as the user named it."""
+    check_drawable(loaded, path)
+    return load_dataset(loaded)

@@ -419,8 +419,8 @@ def _parse(text: str, loader_class: type) -> tuple[yaml.Node | None, Any]:
         loader.dispose()
 
 
-def load_plan(path: Path | str) -> LoadedPlan:
-    path = Path(path)
+def _read(path: Path) -> tuple[yaml.Node | None, dict[str, Any]]:
+    """A plan file's YAML: its node tree (for line numbers) and its values, a mapping."""
     try:
         text = read_input(path, missing="plan file not found").decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -439,6 +439,14 @@ def load_plan(path: Path | str) -> LoadedPlan:
         raise InputError(path, f"{what}: {problem}", row=mark.line + 1 if mark else None) from None
     if not isinstance(raw, dict):
         raise InputError(path, "a plan file is a YAML mapping with id, name, base_year, end_year, data, indicators")
+    return root, raw
+
+
+def load_plan(path: Path | str, drawable: bool = True) -> LoadedPlan:
+    """Read and validate a plan file. ``drawable``: also check that the charts' font can draw its texts
+    (:func:`check_drawable`; a run does it beside the notebooks, a few tenths of a second)."""
+    path = Path(path)
+    root, raw = _read(path)
     try:
         plan = Plan.model_validate(raw)
     except ValidationError as exc:
@@ -453,14 +461,20 @@ def load_plan(path: Path | str) -> LoadedPlan:
             msg = "unknown field (misspelt?)"
         more = f" (and {exc.error_count() - 1} more problem(s))" if exc.error_count() > 1 else ""
         raise InputError(path, msg + more, row=_line_of(root, loc), field=_field_name(loc, raw)) from None
-    _check_drawable(plan, root, raw, path)
-    return LoadedPlan(plan=plan, path=path.resolve())
+    loaded = LoadedPlan(plan=plan, path=path.resolve())
+    if drawable:
+        check_drawable(loaded, path)
+    return loaded
 
 
-def _check_drawable(plan: Plan, root: yaml.Node | None, raw: Any, path: Path) -> None:
+def check_drawable(loaded: LoadedPlan, path: Path | None = None) -> None:
     """Refuse a text the charts draw (names, units, rules) with a character their font cannot draw:
-    the notebook would fail on it. (A '$' is drawn literally: the charts never read formulas.)"""
+    the notebook would fail on it. (A '$' is drawn literally: the charts never read formulas.) The
+    file (``path``, as the user named it; default: the plan's) is read again for the line of such a
+    text only."""
     from planeval.inputs.glyphs import undrawable
+
+    plan, path = loaded.plan, path or loaded.path
 
     texts: list[tuple[tuple[Any, ...], Text]] = []
     for i, ind in enumerate(plan.indicators):
@@ -472,6 +486,7 @@ def _check_drawable(plan: Plan, root: yaml.Node | None, raw: Any, path: Path) ->
         for lang in ("zh", "en") if text is not None else ():
             bad = undrawable(getattr(text, lang))
             if bad:
+                root, raw = _read(path)
                 shown = ", ".join(f"'{c}' (U+{ord(c):04X})" for c in bad)
                 raise InputError(path, f"{shown} cannot be drawn in the charts (their font has no glyph for it); "
                                        "write it in words", row=_line_of(root, (*loc, lang)),

@@ -283,6 +283,14 @@ _IMPORT = re.compile(r"(import [\w.]+|from [\w.]+ import [\w., ]+)(\s+as \w+)?\s
 FIRST_USE = ("statsmodels.regression.linear_model",)
 
 
+def load_executor() -> None:
+    """Import what executing a notebook takes here (nbclient, papermill, nbformat: half a second), ahead
+    of the first notebook."""
+    import nbclient  # noqa: F401
+    import papermill.iorw  # noqa: F401
+    import papermill.parameterize  # noqa: F401
+
+
 def warm_up_code(notebooks: Iterable[Path]) -> str:
     """Code a warm kernel runs while it starts: the notebooks' one-line, top-level import statements and
     :data:`FIRST_USE` (libraries loaded only when first used), each on its own so that one failing import only

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from planeval.inputs.config import MethodConfig
-from planeval.inputs.data import Dataset, load_dataset
+from planeval.inputs.data import Dataset, check_in_full, load_dataset
 from planeval.inputs.paths import LANGS, backtest_file, chart_file, record_file
 from planeval.presentation import formats as fmt
 from planeval.presentation import views
@@ -34,9 +34,10 @@ def load(plan_path: str | Path, indicator_id: str | None = None) -> tuple[Loaded
 
 
 _LOADED: dict[str, tuple[dict[Path, str], LoadedPlan, Dataset]] = {}  # plan path -> (file digests, plan, data)
-# Keys (digests.inputs_key) of plans and data a run validated before executing this kernel's notebooks:
-# the run's setup cell adds its key. Such bytes skip pandera's checks here (0.3 s, and pandera's 0.45 s
-# import in every kernel); any other bytes, and every notebook run by hand, are checked in full.
+# Keys (digests.inputs_key) of plans and data whose checks the run that executes this kernel's notebooks
+# makes itself (it keeps no result of bytes that fail them): the run's setup cell adds its key. Such
+# bytes skip pandera's checks and the plan's glyph check here (0.3 s, pandera's 0.45 s import and the
+# charts' font in every kernel); any other bytes, and every notebook run by hand, are checked in full.
 CHECKED: set[str] = set()
 
 
@@ -50,9 +51,12 @@ def _load_inputs(path: Path) -> tuple[LoadedPlan, Dataset]:
     if held is not None and all(p.is_file() and sha256_file(p) == d for p, d in held[0].items()):
         return held[1], held[2].copy()
     plan_digest = sha256_file(path) if path.is_file() else ""  # before reading: a later edit is seen next time
-    loaded = load_plan(path)
+    loaded = load_plan(path, drawable=False)
     digests = input_digests(loaded.path, loaded.data_paths(), plan_digest)
-    dataset = load_dataset(loaded, checked=inputs_key(digests) in CHECKED)
+    if inputs_key(digests) in CHECKED:
+        dataset = load_dataset(loaded, checked=True)
+    else:
+        dataset = check_in_full(loaded, path)
     _LOADED[str(path.resolve())] = (digests, loaded, dataset)
     return loaded, dataset.copy()
 

@@ -15,7 +15,9 @@ step                 inputs                           outputs                   
 
 Each notebook step runs only what its key says changed (the others come from the cache,
 ``<out>/.cache``); each key is computed once, in :mod:`~planeval.pipeline.keys`. The summary runs
-beside the assembly; the assembly's libraries load beside the indicator notebooks (which run in kernels).
+beside the assembly; the assembly's libraries load, and the slower input checks run (data schemas,
+the plan's texts against the charts' font), beside the indicator notebooks (which run in kernels):
+bad input found there still fails the run before any result is kept.
 Kernels and language processes belong to :class:`~planeval.pipeline.workers.Workers`; the
 manifest to :mod:`~planeval.pipeline.manifest`; the staging, failed and report folders to
 :mod:`~planeval.pipeline.publish`. A failed or interrupted run leaves the previous report as it was.
@@ -40,8 +42,8 @@ from planeval.inputs.errors import InputError
 from planeval.inputs.paths import LANGS, NOTEBOOK, ROOT, SUMMARY, backtest_file, chart_file, record_file
 from planeval.pipeline import keys, manifest
 from planeval.pipeline.digests import files_digest, git_commit, input_digests, inputs_key, sha256_file
-from planeval.pipeline.execute import (Job, KernelPool, Outcome, kill_children, remove_dead_kernel_folders, run_job,
-                                       stop_on_signals, stopped_by, stopping)
+from planeval.pipeline.execute import (Job, KernelPool, Outcome, kill_children, load_executor, remove_dead_kernel_folders,
+                                       run_job, stop_on_signals, stopped_by, stopping)
 from planeval.pipeline.publish import (check_output_paths, clear_failed, keep_failed, locked, publish, recover,
                                        report_dir, staged)
 from planeval.pipeline.workers import Workers
@@ -116,7 +118,9 @@ class Run:
     ids: list[str] = field(default_factory=list)
     as_of: Dataset | None = None
     preload_error: BaseException | None = None  # what loading the assembly's libraries raised, if anything
-    checked_inputs: str = ""  # digests.inputs_key of the plan and data files this run validated
+    input_checks: threading.Thread | None = None  # the input checks made beside the notebooks (_check_beside)
+    input_error: BaseException | None = None  # what they found
+    checked_inputs: str = ""  # digests.inputs_key of the plan and data files this run checks (its kernels need not)
     computed: dict[str, Any] = field(default_factory=dict)
 
     def once(self, name: str, compute: Callable[[], Any]) -> Any:
@@ -207,10 +211,14 @@ def _run(run: Run) -> Result:
     _load_inputs(run)
     with locked(run.out, options.year, run.log):
         _clear_leftovers(run)
+        indicators = _indicator_step(run)
+        todo = _stale(run, indicators)
+        if todo:  # the executor's libraries load first: the threads below would slow them down
+            load_executor()
+        _check_beside(run)
         preload = threading.Thread(target=_preload, args=(run,), daemon=True)
         preload.start()
-        indicators = _indicator_step(run)
-        _execute(run, indicators)
+        _execute(run, indicators, todo)
         records = {i: sha256_file(record_file(indicators.entries[i] / "results", i)) for i in run.ids}
         summary = _summary_step(run, indicators, records)
         report_key = _report_key(run, indicators, summary, records)
@@ -262,19 +270,51 @@ def _fast_key(run: Run) -> str | None:
 # --------------------------------------------------------------------------------------------
 
 def _load_inputs(run: Run) -> None:
-    """Load and validate the plan and data (bad input: InputError, nothing is executed)."""
-    from planeval.inputs.data import load_dataset
+    """Load the plan and data with the checks the run needs before it can go on: the plan's structure,
+    the data's types and their fit to the plan (bad input: InputError, nothing is executed). The other
+    checks (the data files' schemas, the plan's texts against the charts' font: the better part of a
+    second) run beside the notebooks (:func:`_check_beside`), and nothing is kept before they pass."""
+    from planeval.inputs.data import check_in_full, load_dataset
     from planeval.inputs.plan import load_plan
 
     plan = run.options.plan
     plan_digest = sha256_file(plan) if plan.is_file() else ""  # the bytes about to be read, hashed before
-    run.loaded = load_plan(plan)
+    run.loaded = load_plan(plan, drawable=False)
     digests = input_digests(run.loaded.path, run.loaded.data_paths(), plan_digest)
-    run.dataset = load_dataset(run.loaded)
-    run.checked_inputs = inputs_key(digests)
+    try:
+        run.dataset = load_dataset(run.loaded, checked=True)
+    except Exception:
+        check_in_full(run.loaded, plan)  # the first problem the full checks find, named as they name it
+        raise
+    run.checked_inputs = inputs_key(digests)  # the kernels leave the checks of these bytes to the run
     run.computed["plan"] = digests[run.loaded.path]  # Run.plan_digest: the bytes this run read, hashed once
     run.ids = check_options(run.options, run.loaded)
     run.as_of = run.dataset.as_of(run.options.year, run.options.vintage)
+
+
+def _check_beside(run: Run) -> None:
+    """Start the checks :func:`_load_inputs` left out, in a thread: the notebooks run meanwhile, and
+    :func:`_inputs_checked` waits for them before any result is kept."""
+    from planeval.inputs.data import check_in_full
+
+    assert run.loaded is not None
+
+    def check(loaded: LoadedPlan, plan: Path) -> None:
+        try:
+            check_in_full(loaded, plan)
+        except BaseException as exc:  # noqa: BLE001 - handed to the main thread
+            run.input_error = exc
+
+    run.input_checks = threading.Thread(target=check, args=(run.loaded, run.options.plan), daemon=True)
+    run.input_checks.start()
+
+
+def _inputs_checked(run: Run) -> None:
+    """Wait for the checks made beside the notebooks; raise the problem they found (an InputError)."""
+    if run.input_checks is not None:
+        run.input_checks.join()
+    if run.input_error is not None:
+        raise run.input_error
 
 
 def check_options(options: Options, loaded: LoadedPlan) -> list[str]:
@@ -372,13 +412,14 @@ def _summary_step(run: Run, indicators: NotebookStep, records: dict[str, str]) -
                         lambda folder, label: [folder / summary.name], job)
 
 
-def _execute(run: Run, step: NotebookStep) -> None:
-    """Run the step's notebooks whose cache entry is missing or damaged; move each success into its
-    entry. Failures raise RunFailed after every notebook has run, keeping the failed notebooks in
-    ``<out>/<year>.failed/notebooks/``."""
-    todo = _stale(run, step)
+def _execute(run: Run, step: NotebookStep, todo: list[Job] | None = None) -> None:
+    """Run the step's notebooks whose cache entry is missing or damaged (``todo``, if found already);
+    move each success into its entry once the inputs passed every check. Failures raise RunFailed after
+    every notebook has run, keeping the failed notebooks in ``<out>/<year>.failed/notebooks/``."""
+    todo = _stale(run, step) if todo is None else todo
     try:
         outcomes = execute_all(todo, run.options, run.log, run.progress, run.workers.pool)
+        _inputs_checked(run)  # bad input found meanwhile: nothing of these runs is kept
     except BaseException:
         for job in todo:
             shutil.rmtree(job.output_notebook.parent, ignore_errors=True)

@@ -739,7 +739,7 @@ def report(results: dict) -> None:
         s = sc[name]
         ratio = s["median_s"] / base if base else None
         target, max_ratio, max_s = TARGETS.get(name, ("", None, None))
-        if name == "baseline":
+        if name == "baseline" or (max_ratio is None and max_s is None):  # no target: shown for comparison
             verdict = ""
         elif not all(r.get("valid", True) for r in s["runs"]):
             verdict = "INVALID: " + next(r["invalid_because"] for r in s["runs"] if not r.get("valid", True))

@@ -429,12 +429,17 @@ class KernelPool:
         self._all: list[WarmKernel] = []
         self._lock = threading.Lock()
 
-    def _new_kernel(self) -> WarmKernel:
-        """A kernel forked from the pool's zygote (started with the first kernel), else spawned."""
+    def start_zygote(self) -> Zygote | None:
+        """Start the zygote now (or connect to the one kept warm), if the kernels are forked: its imports
+        take seconds, and start before jupyter_client is even loaded here. Else it starts with the first kernel."""
         with self._lock:
             if self.fork and self._zygote is None:
                 self._zygote = Zygote(self.warm_up, self.keep_warm)
-            zygote = self._zygote
+            return self._zygote
+
+    def _new_kernel(self) -> WarmKernel:
+        """A kernel forked from the pool's zygote, else spawned."""
+        zygote = self.start_zygote()
         warm = WarmKernel(self.warm_up, zygote)
         with self._lock:
             self._all.append(warm)
@@ -467,12 +472,12 @@ class KernelPool:
             with self._lock:
                 self._idle.append(warm)
 
-    def yield_cpu(self) -> None:
+    def yield_cpu(self, niceness: int = 10) -> None:
         """Lower the priority of every kernel: for work that runs beside something more urgent."""
         with self._lock:
             kernels = list(self._all)
         for warm in kernels:
-            warm.yield_cpu()
+            warm.yield_cpu(niceness)
 
     def close(self) -> None:
         """Stop every kernel; safe to call again, and from any thread."""

@@ -206,6 +206,7 @@ def _run(run: Run) -> Result:
     fast = _fast_key(run)
     if _published(run, "quick_key", fast):
         return run.done(up_to_date=True)
+    run.workers.start_zygote()  # first: the kernels' imports are the longest wait of a cold run
     run.workers.start_languages(len(options.langs), options.jobs)  # forks: before any thread starts
     run.workers.start_kernels(_kernels_needed(run))
     _load_inputs(run)
@@ -613,7 +614,9 @@ def _history(run: Run, staging: Path, report_key: str) -> dict[str, Any]:
 
 def _summary_beside(run: Run, summary: NotebookStep) -> None:
     if run.workers.pool is not None:
-        run.workers.pool.yield_cpu()  # it runs beside the PDFs, which decide when the run ends
+        # It runs beside the languages, which decide when the run ends: the lowest priority, so that the
+        # language process it shares a core with (nice 10 itself) gets nine tenths of that core.
+        run.workers.pool.yield_cpu(19)
     try:
         _execute(run, summary)
     finally:

@@ -47,12 +47,20 @@ class Workers:
     def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
         self.close(failed=kind is not None)
 
+    def start_zygote(self) -> None:
+        """Warm mode: start the process the kernels are forked from (its imports are a cold run's longest
+        wait); it does not start a thread."""
+        if self.mode == "warm":
+            if self.pool is None:
+                self.pool = KernelPool(warm_up_code(self.notebooks), keep_warm=self.keep_warm)
+            self.pool.start_zygote()
+
     def start_kernels(self, count: int = 1) -> None:
         """Warm mode: make sure ``count`` kernels are booting (the caller's pool may already have some);
         more start when notebooks wait for one."""
         if self.mode == "warm":
-            if self.pool is None:
-                self.pool = KernelPool(warm_up_code(self.notebooks), keep_warm=self.keep_warm)
+            self.start_zygote()
+            assert self.pool is not None
             self.pool.ensure_started(count)
 
     def start_languages(self, languages: int, jobs: int) -> None:

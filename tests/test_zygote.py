@@ -107,15 +107,20 @@ WARM_UP = "import json"  # small: these servers start in half a second
 
 
 @pytest.fixture()
-def servers(tmp_path: Path, monkeypatch):
-    """A private folder for this test's kernel servers; every server still running is stopped after it."""
-    folder = tmp_path / "run"
+def servers(monkeypatch):
+    """A private folder for this test's kernel servers (short: a socket's path holds 107 bytes at most);
+    every server still running is stopped after the test."""
+    import shutil
+    import tempfile
+
+    folder = Path(tempfile.mkdtemp(prefix="pe-", dir="/tmp"))
     monkeypatch.setenv(zygote.RUNTIME_ENV, str(folder))
     started: list = []
     yield started
     zygote.stop_servers(folder)
     for process in started:
         process.wait(timeout=20)
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 def _kernel_parent(pool: KernelPool) -> int:
@@ -163,7 +168,7 @@ def test_a_kept_warm_zygote_ends_when_no_run_came_for_its_time(servers) -> None:
     assert 0.5 < time.monotonic() - started < 10
 
 
-def test_the_kernels_of_a_run_that_is_killed_end_and_the_server_stays(servers, tmp_path: Path) -> None:
+def test_the_kernels_of_a_run_that_is_killed_end_and_the_server_stays(servers) -> None:
     script = ("import sys, time\nfrom planeval.pipeline.execute import KernelPool\n"
               f"pool = KernelPool({WARM_UP!r}, keep_warm=60).prestart()\n"
               "print(pool._zygote.process.pid, pool._all[0].km.provisioner.pid, flush=True)\ntime.sleep(600)\n")
@@ -196,6 +201,8 @@ def test_a_server_is_only_shared_by_runs_that_would_load_the_same(servers, monke
     monkeypatch.delenv("MPLBACKEND")
     monkeypatch.setattr(zygote, "_installed", lambda: ["pandas-9.9.dist-info"])
     assert zygote.server_socket(WARM_UP) != name  # other packages: not
+    monkeypatch.setenv(zygote.RUNTIME_ENV, os.path.join(os.environ[zygote.RUNTIME_ENV], "x" * 80))
+    assert zygote.server_socket(WARM_UP) is None  # too long a path for a socket: no server
 
 
 def test_a_run_with_other_code_asks_the_servers_of_this_library_to_stop(servers) -> None:

@@ -89,7 +89,7 @@ class _Lent:
     def close(self) -> None:
         pass
 
-    def yield_cpu(self) -> None:
+    def yield_cpu(self, niceness: int = 10) -> None:
         pass
 
 

@@ -126,7 +126,8 @@ def _installed() -> list[str]:
 def server_socket(warm_up: str) -> Path | None:
     """Where the kernel server for ``warm_up`` listens: named by everything its loaded modules depend on
     (interpreter, installed packages, the library's files, the warm-up, the environment), so a server
-    is only ever reused for exactly what a fresh zygote would load; None without a private folder."""
+    is only ever reused for exactly what a fresh zygote would load; None without a private folder, or
+    where the folder's path is too long for a socket's."""
     from planeval.pipeline.digests import files_digest, library_files, sha256_json
 
     folder = runtime_dir()
@@ -135,7 +136,11 @@ def server_socket(warm_up: str) -> Path | None:
     env = {k: v for k, v in os.environ.items() if k not in _VOLATILE and not k.startswith("JPY_")}
     key = sha256_json({"python": [sys.executable, sys.version], "packages": _installed(), "code": files_digest(library_files()),
                        "warm_up": warm_up, "env": env})
-    return folder / f"{_family()}-{key[:16]}.sock"
+    path = folder / f"{_family()}-{key[:16]}.sock"
+    return path if len(os.fsencode(path)) < _SOCKET_PATH_MAX else None
+
+
+_SOCKET_PATH_MAX = 104  # bytes of a Unix socket's path, with its final NUL: 108 on Linux, 104 on macOS
 
 
 def _connect(path: Path) -> socket.socket | None:

@@ -193,9 +193,12 @@ def test_a_server_is_only_shared_by_runs_that_would_load_the_same(servers, monke
     name = zygote.server_socket(WARM_UP)
     assert name is not None and name == zygote.server_socket(WARM_UP)
     assert zygote.server_socket("import os") != name  # other notebook imports
+    monkeypatch.setenv("OLDPWD", "/elsewhere")
+    assert zygote.server_socket(WARM_UP) == name  # what a shell changes between commands: the same
+    here = os.getcwd()
     monkeypatch.chdir("/")
-    monkeypatch.setenv("PWD", "/")
-    assert zygote.server_socket(WARM_UP) == name  # another folder: the same
+    assert zygote.server_socket(WARM_UP) != name  # another working folder (matplotlib reads a matplotlibrc there): not
+    monkeypatch.chdir(here)
     monkeypatch.setenv("MPLBACKEND", "agg")
     assert zygote.server_socket(WARM_UP) != name  # another environment: not
     monkeypatch.delenv("MPLBACKEND")
@@ -241,6 +244,7 @@ def test_keep_warm_minutes_come_from_the_environment(monkeypatch) -> None:
     assert zygote.keep_warm_minutes() == 2.5
     monkeypatch.setenv(zygote.KEEP_WARM_ENV, "")
     assert zygote.keep_warm_minutes() == zygote.KEEP_WARM_MINUTES
-    monkeypatch.setenv(zygote.KEEP_WARM_ENV, "soon")
-    with pytest.raises(ValueError, match="PLANEVAL_KEEP_WARM must be a number of minutes"):
-        zygote.keep_warm_minutes()
+    for bad in ("soon", "-1", "inf", "nan"):
+        monkeypatch.setenv(zygote.KEEP_WARM_ENV, bad)
+        with pytest.raises(ValueError, match="PLANEVAL_KEEP_WARM must be a number of minutes, 0 or more"):
+            zygote.keep_warm_minutes()

@@ -78,8 +78,8 @@ KEEP_WARM_ENV = "PLANEVAL_KEEP_WARM"
 KEEP_WARM_MINUTES = 10.0
 # Where this user's kernel servers listen (default: $XDG_RUNTIME_DIR or the temporary folder, planeval-<uid>).
 RUNTIME_ENV = "PLANEVAL_RUNTIME_DIR"
-# Variables a shell changes between two commands that cannot change what an import does: a run from
-# another folder or another shell level still finds the server its environment started.
+# Variables a shell changes between two commands that cannot change what an import does (the working
+# folder can, matplotlib reads a matplotlibrc there: it is part of the name as the folder itself).
 _VOLATILE = frozenset({"PWD", "OLDPWD", "SHLVL", "_", "COLUMNS", "LINES"})
 
 
@@ -91,8 +91,10 @@ def keep_warm_minutes(default: float = KEEP_WARM_MINUTES) -> float:
     try:
         minutes = float(text)
     except ValueError:
-        raise ValueError(f"{KEEP_WARM_ENV} must be a number of minutes (0: keep no kernel server), got {text!r}") from None
-    return max(minutes, 0.0)
+        minutes = -1.0
+    if not 0 <= minutes < float("inf"):
+        raise ValueError(f"{KEEP_WARM_ENV} must be a number of minutes, 0 or more (0: keep no kernel server), got {text!r}")
+    return minutes
 
 
 def runtime_dir() -> Path | None:
@@ -125,7 +127,8 @@ def _installed() -> list[str]:
 
 def server_socket(warm_up: str) -> Path | None:
     """Where the kernel server for ``warm_up`` listens: named by everything its loaded modules depend on
-    (interpreter, installed packages, the library's files, the warm-up, the environment), so a server
+    (interpreter, installed packages, the library's files, the warm-up, the environment and working
+    folder), so a server
     is only ever reused for exactly what a fresh zygote would load; None without a private folder, or
     where the folder's path is too long for a socket's."""
     from planeval.pipeline.digests import files_digest, library_files, sha256_json
@@ -135,7 +138,7 @@ def server_socket(warm_up: str) -> Path | None:
         return None
     env = {k: v for k, v in os.environ.items() if k not in _VOLATILE and not k.startswith("JPY_")}
     key = sha256_json({"python": [sys.executable, sys.version], "packages": _installed(), "code": files_digest(library_files()),
-                       "warm_up": warm_up, "env": env})
+                       "warm_up": warm_up, "env": env, "cwd": os.getcwd()})
     path = folder / f"{_family()}-{key[:16]}.sock"
     return path if len(os.fsencode(path)) < _SOCKET_PATH_MAX else None
 

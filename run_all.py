@@ -54,13 +54,12 @@ def _positive(text: str) -> int:
 
 
 def _minutes(text: str) -> float:
+    from planeval.pipeline.zygote import minutes
+
     try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number of minutes, got {text!r}") from None
-    if not 0 <= value < float("inf"):
-        raise argparse.ArgumentTypeError(f"expected a number of minutes, 0 or more, got {text}")
-    return value
+        return minutes(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"expected {exc}") from None
 
 
 def _vintage(text: str) -> str:

@@ -83,18 +83,26 @@ RUNTIME_ENV = "PLANEVAL_RUNTIME_DIR"
 _VOLATILE = frozenset({"PWD", "OLDPWD", "SHLVL", "_", "COLUMNS", "LINES"})
 
 
+def minutes(text: str) -> float:
+    """A keep-warm time as given (``--keep-warm``, ``$PLANEVAL_KEEP_WARM``); ValueError saying what it must be."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 <= value < float("inf"):  # a server's idle timeout cannot hold an infinite or NaN one
+        raise ValueError(f"a number of minutes, 0 or more (0: keep no kernel server), got {text!r}")
+    return value
+
+
 def keep_warm_minutes(default: float = KEEP_WARM_MINUTES) -> float:
     """Minutes a kernel server outlives its last run: ``$PLANEVAL_KEEP_WARM`` if set, else ``default``."""
     text = os.environ.get(KEEP_WARM_ENV, "").strip()
     if not text:
         return default
     try:
-        minutes = float(text)
-    except ValueError:
-        minutes = -1.0
-    if not 0 <= minutes < float("inf"):
-        raise ValueError(f"{KEEP_WARM_ENV} must be a number of minutes, 0 or more (0: keep no kernel server), got {text!r}")
-    return minutes
+        return minutes(text)
+    except ValueError as exc:
+        raise ValueError(f"{KEEP_WARM_ENV} must be {exc}") from None
 
 
 def runtime_dir() -> Path | None:
@@ -644,13 +652,18 @@ def _serve(first: socket.socket, listen: Path | None, idle: float) -> None:
     parent = os.getpid()
     runs = {first: starter}
 
+    def stop_listening() -> None:
+        """No run connects any more; those that connected meanwhile are served still."""
+        nonlocal listener
+        if listener is not None:
+            runs.update((sock, _Run(sock)) for sock in listener.leave())
+            listener = None
+
     def answer(run: _Run) -> None:
         """Fork a kernel for each request of ``run`` received whole; a request to quit stops the listening."""
-        nonlocal listener
         for request in run.requests():
-            if request.get("quit") and listener is not None:
-                runs.update((s, _Run(s)) for s in listener.leave())
-                listener = None
+            if request.get("quit"):
+                stop_listening()
             if "cmd" not in request:
                 continue
             output = (run.fds.pop(0), run.fds.pop(0))
@@ -674,9 +687,7 @@ def _serve(first: socket.socket, listen: Path | None, idle: float) -> None:
         waiting = [*runs, *([listener.sock] if listener is not None else [])]
         ready = select.select(waiting, [], [], None if runs else idle)[0]
         if not ready:  # idle long enough
-            assert listener is not None
-            runs.update((sock, _Run(sock)) for sock in listener.leave())
-            listener = None
+            stop_listening()
             continue
         for sock in ready:
             if listener is not None and sock is listener.sock:

@@ -15,12 +15,13 @@ import queue
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 from pathlib import Path
 
 import pytest
 
-from planeval.pipeline.execute import child_pids, remove_dead_kernel_folders
+from planeval.pipeline.execute import KERNEL_FOLDER, child_pids, remove_dead_kernel_folders
 from planeval.pipeline.publish import lock_file, recover
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -146,18 +147,29 @@ def test_the_next_run_removes_the_work_folders_a_killed_run_left(tmp_path: Path)
     (stale / "results").mkdir(parents=True)
     other_year = tmp_path / "out" / ".cache" / "tmp" / "2024" / "4567ef01"  # another year's run: not ours
     other_year.mkdir(parents=True)
+    dead_kernels = Path(tempfile.gettempdir()) / f"{KERNEL_FOLDER}{_ended_pid()}-test"  # as a killed run leaves them
+    dead_kernels.mkdir()
     lines: list[str] = []
     with pytest.raises(RuntimeError, match="enough"):  # stopped right after the clean-up: nothing runs
         run(Options(year=2023, plan=ROOT / "params" / "shanghai_14th_employment.yaml", out=tmp_path / "out",
                     only=("new_jobs",), mode="isolated"), log=_stop_after_cleanup(lines))
-    assert f"removed the work folders in {stale.parent}, left by a stopped run" in lines
-    assert not stale.parent.exists() and other_year.exists()
+    assert f"removed {dead_kernels}, left by a stopped run" in lines
+    assert lines[-1] == f"removed the work folders in {stale.parent}, left by a stopped run"
+    assert not stale.parent.exists() and other_year.exists() and not dead_kernels.exists()
+
+
+def _ended_pid() -> int:
+    proc = subprocess.Popen(["true"])
+    proc.wait()
+    return proc.pid
 
 
 def _stop_after_cleanup(lines: list[str]):
+    """Stops the run at its last clean-up line. Other lines may come first: another test of the suite
+    may have SIGKILLed a run whose kernel folders this run removes."""
     def log(line: str) -> None:
         lines.append(line)
-        if "left by a stopped run" in line:
+        if line.startswith("removed the work folders in "):
             raise RuntimeError("enough")
     return log
 

@@ -140,8 +140,12 @@ def test_pdf_workers_die_with_a_killed_run_and_the_next_run_cleans_up(tmp_path: 
     assert not list(run.out.glob(".staging-*"))
 
 
-def test_the_next_run_removes_the_work_folders_a_killed_run_left(tmp_path: Path) -> None:
+def test_the_next_run_removes_the_work_folders_a_killed_run_left(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from planeval.pipeline.runner import Options, run
+
+    (tmp_path / "tmp").mkdir()
+    monkeypatch.setenv("TMPDIR", str(tmp_path / "tmp"))  # the suite's other runs clean the shared one
+    monkeypatch.setattr(tempfile, "tempdir", None)  # read TMPDIR again
 
     stale = tmp_path / "out" / ".cache" / "tmp" / "2023" / "0123abcd"  # as a SIGKILLed notebook leaves it
     (stale / "results").mkdir(parents=True)
@@ -195,8 +199,6 @@ def test_a_second_run_of_the_same_year_waits_for_the_first(tmp_path: Path) -> No
 
 def test_kernel_folders_of_dead_runs_are_removed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TMPDIR", str(tmp_path))
-    import tempfile
-
     monkeypatch.setattr(tempfile, "tempdir", None)  # read TMPDIR again
     dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
     gone = tmp_path / f"planeval-kernel-{dead.stdout.strip()}-abc"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
+import multiprocessing.util
 import os
 import queue
 import signal
@@ -143,6 +144,7 @@ def test_pdf_workers_die_with_a_killed_run_and_the_next_run_cleans_up(tmp_path: 
 def test_the_next_run_removes_the_work_folders_a_killed_run_left(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from planeval.pipeline.runner import Options, run
 
+    multiprocessing.util.get_temp_dir()  # made once per process (a fork server's socket): not in ours
     (tmp_path / "tmp").mkdir()
     monkeypatch.setenv("TMPDIR", str(tmp_path / "tmp"))  # the suite's other runs clean the shared one
     monkeypatch.setattr(tempfile, "tempdir", None)  # read TMPDIR again

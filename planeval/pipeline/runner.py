@@ -615,7 +615,7 @@ def _history(run: Run, staging: Path, report_key: str) -> dict[str, Any]:
 def _summary_beside(run: Run, summary: NotebookStep) -> None:
     if run.workers.pool is not None:
         # It runs beside the languages, which decide when the run ends: the lowest priority, so that the
-        # language process it shares a core with (nice 10 itself) gets nine tenths of that core.
+        # language process it shares a core with gets nearly all of that core.
         run.workers.pool.yield_cpu(19)
     try:
         _execute(run, summary)

@@ -144,11 +144,7 @@ def test_pdf_workers_die_with_a_killed_run_and_the_next_run_cleans_up(tmp_path: 
 def test_the_next_run_removes_the_work_folders_a_killed_run_left(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from planeval.pipeline.runner import Options, run
 
-    multiprocessing.util.get_temp_dir()  # made once per process (a fork server's socket): not in ours
-    (tmp_path / "tmp").mkdir()
-    monkeypatch.setenv("TMPDIR", str(tmp_path / "tmp"))  # the suite's other runs clean the shared one
-    monkeypatch.setattr(tempfile, "tempdir", None)  # read TMPDIR again
-
+    _private_tmpdir(tmp_path / "tmp", monkeypatch)  # the suite's other runs clean the shared one
     stale = tmp_path / "out" / ".cache" / "tmp" / "2023" / "0123abcd"  # as a SIGKILLed notebook leaves it
     (stale / "results").mkdir(parents=True)
     other_year = tmp_path / "out" / ".cache" / "tmp" / "2024" / "4567ef01"  # another year's run: not ours
@@ -165,9 +161,18 @@ def test_the_next_run_removes_the_work_folders_a_killed_run_left(tmp_path: Path,
 
 
 def _ended_pid() -> int:
+    """The pid of a process that has just ended."""
     proc = subprocess.Popen(["true"])
     proc.wait()
     return proc.pid
+
+
+def _private_tmpdir(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The temporary folder of this test only (where kernel folders are looked for)."""
+    multiprocessing.util.get_temp_dir()  # made once per process (a fork server's socket): not in ours
+    folder.mkdir(exist_ok=True)
+    monkeypatch.setenv("TMPDIR", str(folder))
+    monkeypatch.setattr(tempfile, "tempdir", None)  # read TMPDIR again
 
 
 def _stop_after_cleanup(lines: list[str]):
@@ -200,12 +205,10 @@ def test_a_second_run_of_the_same_year_waits_for_the_first(tmp_path: Path) -> No
 
 
 def test_kernel_folders_of_dead_runs_are_removed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("TMPDIR", str(tmp_path))
-    monkeypatch.setattr(tempfile, "tempdir", None)  # read TMPDIR again
-    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
-    gone = tmp_path / f"planeval-kernel-{dead.stdout.strip()}-abc"
-    mine = tmp_path / f"planeval-kernel-{os.getpid()}-abc"
-    other = tmp_path / "planeval-kernel-xyz"  # not named by a process: not ours to judge
+    _private_tmpdir(tmp_path, monkeypatch)
+    gone = tmp_path / f"{KERNEL_FOLDER}{_ended_pid()}-abc"
+    mine = tmp_path / f"{KERNEL_FOLDER}{os.getpid()}-abc"
+    other = tmp_path / f"{KERNEL_FOLDER}xyz"  # not named by a process: not ours to judge
     for folder in (gone, mine, other):
         folder.mkdir()
     assert remove_dead_kernel_folders() == [f"removed {gone}, left by a stopped run"]

@@ -19,7 +19,10 @@ and reports/ are never touched):
              each plan's seconds, and how busy the cores were (own CPU seconds / wall seconds).
 
 Every cold run starts with no kernel zygote kept warm (the bench's own are stopped first, and kept in
-a folder of the bench's: a user's are never touched). Prints the median of --repeat runs, the ratio to the baseline and the targets (2-core machine:
+a folder of the bench's: a user's are never touched). The scenarios run in rounds (baseline, cold,
+warm, one change, one change with nothing kept warm; then again), so a machine whose speed drifts
+weighs on the baseline and on the scenarios alike. Prints the median of --repeat rounds, the ratio to
+the baseline and each round's own ratios, the targets (2-core machine:
 cold <= 0.10 x baseline, one change <= 0.05 x baseline, warm <= 0.3 s), where each run's time went
 (from the time each of run_all's log lines arrived), and how busy the cores were; writes
 bench/out/results.json.
@@ -341,6 +344,10 @@ class OneChange:
         self.path.write_text("".join(lines), encoding="utf-8")
         return value
 
+    def restore(self) -> None:
+        """Put the file back as it was."""
+        self.path.write_text("".join(self.lines), encoding="utf-8")
+
 
 # ---------------------------------------------------------------- scenarios
 
@@ -573,65 +580,61 @@ def main(argv: list[str] | None = None) -> int:
         plan = copy_plan(tmp / "plan")
         n_ind = len(identified(plan))
         with Sampler() as sampler:
-            # ---- baseline
-            if not args.no_baseline:
-                runs = []
-                for k in range(repeat):
+            # Rounds, not blocks: round k runs the baseline, then cold, warm and the two one-change
+            # scenarios, so every scenario samples the machine at the same times as its baseline. This
+            # machine's speed drifts by a third within a quarter of an hour (baselines of 88, 105, 116 s
+            # in one bench); all baselines first and all cold runs after would put the drift into the ratios.
+            change = OneChange(plan, args.year)
+            one_change = (("one change", False), ("one change, nothing kept warm", True))
+            runs: dict[str, list] = {name: [] for name in ("baseline", "cold", "warm", *(n for n, _ in one_change))}
+            probe: dict | None = None
+            warm_profile: dict = {}
+            for k in range(repeat):
+                # ---- baseline
+                if not args.no_baseline:
                     log(f"baseline {k + 1}/{repeat}: papermill CLI x {n_ind}, nbconvert CLI x {n_ind}, WeasyPrint x {n_ind} ...")
                     s = time.perf_counter()
                     b = baseline(plan, tmp / f"baseline-{k}", code, env, args.year)
                     b["cores_busy"] = sampler.busy(s, time.perf_counter())
-                    runs.append(b)
+                    runs["baseline"].append(b)
                     log(f"  {b['seconds']:.1f} s  {b['phases']}")
-                results["scenarios"]["baseline"] = {"median_s": statistics.median(r["seconds"] for r in runs), "runs": runs}
 
-            # ---- cold: empty cache and no report, every repetition
-            runs = []
-            for k in range(repeat):
-                out = tmp / f"out-cold-{k}"
+                # ---- cold: empty cache and no report, every round
+                out = tmp / f"out-cold-{k}"  # warm and one change of this round continue from it
                 log(f"cold {k + 1}/{repeat}: run_all.py, empty cache ...")
                 stop_kept_warm(env)
                 r = run_timed(run_all_cmd(code, plan, out, args.year), env, ROOT, sampler)
                 check(r, "run_all cold")
                 a = analyse(r, sampler)
-                runs.append(a)
+                runs["cold"].append(a)
                 log(f"  {a['seconds']:.1f} s, {a['executed']} executed; cores busy {fmt_busy(a['cores_busy'])} "
                     f"(notebook phase {fmt_busy(a.get('cores_busy_notebook_phase'))}), own CPU {a['cpu_utilisation']:.0%} of {NCPU} cores")
-            results["scenarios"]["cold"] = {"median_s": statistics.median(r["seconds"] for r in runs), "runs": runs}
-            out = tmp / f"out-cold-{repeat - 1}"  # warm and one change continue from the last cold run
-            if not args.no_probe:
-                probe = assembly_probe(plan, out / str(args.year), args.year, env, ROOT)
-                results["scenarios"]["cold"]["assembly_probe"] = probe
-                log(f"  assembly probe (one language, alone, not timed above): {probe}")
+                if k == repeat - 1 and not args.no_probe:
+                    probe = assembly_probe(plan, out / str(args.year), args.year, env, ROOT)
+                    log(f"  assembly probe (one language, alone, not timed above): {probe}")
 
-            # ---- warm: nothing changed
-            cmd = run_all_cmd(code, plan, out, args.year)
-            runs = []
-            for k in range(repeat):
+                # ---- warm: nothing changed
                 log(f"warm {k + 1}/{repeat}: run_all.py, nothing changed ...")
-                r = run_timed(cmd, env, ROOT, sampler)
+                r = run_timed(run_all_cmd(code, plan, out, args.year), env, ROOT, sampler)
                 check(r, "run_all warm")
                 a = analyse(r)
                 a["valid"] = a["up_to_date"]
                 if not a["valid"]:
                     a["invalid_because"] = (f"did not say 'up to date' ({a['executed']} executed): did the code change "
                                             "during the bench? (--snapshot avoids that)")
-                runs.append(a)
+                runs["warm"].append(a)
                 log(f"  {a['seconds']:.2f} s, {'up to date' if a['up_to_date'] else 'NOT up to date'}")
-            warm = {"median_s": statistics.median(r["seconds"] for r in runs), "runs": runs,
-                    "python_startup_s": interpreter_startup(env, ROOT), "imports": import_profile(cmd, env, ROOT)}
-            results["scenarios"]["warm"] = warm
-            log(f"  bare interpreter start {warm['python_startup_s']:.2f} s; imports {warm['imports']}")
+                if k == repeat - 1:  # where a nothing-changed run's time goes: interpreter and imports
+                    cmd = run_all_cmd(code, plan, out, args.year)
+                    warm_profile = {"python_startup_s": interpreter_startup(env, ROOT), "imports": import_profile(cmd, env, ROOT)}
+                    log(f"  bare interpreter start {warm_profile['python_startup_s']:.2f} s; imports {warm_profile['imports']}")
 
-            # ---- one change: after a run that kept its zygote warm (the default), and after none did
-            change = OneChange(plan, args.year)
-            for name, cold_kernels in (("one change", False), ("one change, nothing kept warm", True)):
-                runs = []
-                for k in range(1, repeat + 1):
-                    value = change.apply(k + (repeat if cold_kernels else 0))
+                # ---- one change: after a run that kept its zygote warm (the default), and after none did
+                for name, cold_kernels in one_change:
+                    value = change.apply(k + 1 + (repeat if cold_kernels else 0))
                     if cold_kernels:
                         stop_kept_warm(env)
-                    log(f"{name} {k}/{repeat}: {change.indicator} {change.period} {change.original} -> {value} "
+                    log(f"{name} {k + 1}/{repeat}: {change.indicator} {change.period} {change.original} -> {value} "
                         f"({change.path.name} line {change.row + 1}) ...")
                     r = run_timed(run_all_cmd(code, plan, out, args.year), env, ROOT, sampler)
                     check(r, f"run_all {name}")
@@ -640,11 +643,19 @@ def main(argv: list[str] | None = None) -> int:
                     a["valid"] = ran == sorted([change.indicator, "summary"])
                     if not a["valid"]:
                         a["invalid_because"] = f"expected {change.indicator} + summary to run, ran {ran or 'nothing'}"
-                    runs.append(a)
+                    runs[name].append(a)
                     log(f"  {a['seconds']:.1f} s, executed {ran} {'(as expected)' if a['valid'] else '(UNEXPECTED)'}")
-                results["scenarios"][name] = {"median_s": statistics.median(r["seconds"] for r in runs), "runs": runs,
-                                              "changed": {"indicator": change.indicator, "period": change.period,
-                                                          "file": change.path.name, "line": change.row + 1}}
+                change.restore()  # the next round's cold run starts from the plan's own data
+
+            for name, rs in runs.items():
+                if rs:
+                    results["scenarios"][name] = {"median_s": statistics.median(r["seconds"] for r in rs), "runs": rs}
+            for name, _ in one_change:
+                results["scenarios"][name]["changed"] = {"indicator": change.indicator, "period": change.period,
+                                                         "file": change.path.name, "line": change.row + 1}
+            if probe is not None:
+                results["scenarios"]["cold"]["assembly_probe"] = probe
+            results["scenarios"]["warm"].update(warm_profile)
 
             # ---- scale: SYNTHETIC benchmark plans of N indicators
             for n in scale:
@@ -752,6 +763,11 @@ def report(results: dict) -> None:
         s["target"], s["ratio_to_baseline"], s["result"] = target, ratio and round(ratio, 3), verdict
         log(f"{name:<29} {s['median_s']:>9.2f} {(f'{ratio:.3f}' if ratio else '-'):>11}  {target:<18} {verdict}")
 
+    rounds = [r["seconds"] for r in sc.get("baseline", {}).get("runs", [])]
+    if len(rounds) > 1:
+        log("per round (each run / the baseline of its own round): " + "; ".join(
+            f"{name} " + ", ".join(f"{r['seconds'] / b:.3f}" for r, b in zip(sc[name]["runs"], rounds))
+            for name in ("cold", "one change", "one change, nothing kept warm") if name in sc))
     if "one change" in sc:
         log("(one change: after a run that kept its zygote warm, as run_all.py does by default; its kernels are not the "
             "run's children, so 'own process tree' below leaves them out)")

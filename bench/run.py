@@ -27,8 +27,8 @@ cold <= 0.10 x baseline, one change <= 0.05 x baseline, warm <= 0.3 s), where ea
 (from the time each of run_all's log lines arrived), and how busy the cores were; writes
 bench/out/results.json.
 
-    .venv/bin/python bench/run.py            # 3 repetitions; scale run with 25, 50, 100 indicators
-    .venv/bin/python bench/run.py --quick    # 1 repetition; scale run with 10, 25 indicators
+    .venv/bin/python bench/run.py            # 3 rounds; scale run with 25, 50, 100, 200 indicators
+    .venv/bin/python bench/run.py --quick    # 1 round; scale run with 25, 50 indicators
     .venv/bin/python bench/run.py --plans 20 --plans-only   # only the many-plans run: 20 x 25 = 500 notebooks
 """
 
@@ -295,10 +295,11 @@ def identified(plan_path: Path) -> list[dict]:
 
 
 class OneChange:
-    """One value of one indicator's data row, changed to a new value on every repetition.
+    """One value of one indicator's data row, changed to a new value on every run that changes it.
 
     The cache is content-addressed, so going back to a value seen before would be a cache hit, not a
-    change: repetition k sets the original value + k × step (k = 1, 2, ...), a small change."""
+    change: :meth:`apply` (k) sets the original value + k × step (k = 1, 2, ...), a small change, and
+    :meth:`restore` puts the file back for the next round's cold run."""
 
     def __init__(self, plan_path: Path, year: int) -> None:
         plan = yaml.safe_load(plan_path.read_text(encoding="utf-8"))
@@ -518,8 +519,8 @@ def fmt_busy(busy: list[float] | None) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--repeat", type=int, default=3, help="repetitions per scenario; the median is reported (default 3)")
-    p.add_argument("--quick", action="store_true", help="1 repetition, scale run with 25 and 50 indicators")
+    p.add_argument("--repeat", type=int, default=3, help="rounds of the scenarios (each round: baseline, cold, warm, one change); medians are reported (default 3)")
+    p.add_argument("--quick", action="store_true", help="1 round, scale run with 25 and 50 indicators")
     p.add_argument("--year", type=int, default=2023)
     p.add_argument("--scale", default=None, metavar="N,N,...",
                    help="indicator counts of the SYNTHETIC scale run (default 25,50,100,200; quick 25,50; 0 = skip)")

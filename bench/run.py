@@ -602,9 +602,10 @@ def main(argv: list[str] | None = None) -> int:
 
                 # ---- cold: empty cache and no report, every round
                 out = tmp / f"out-cold-{k}"  # warm and one change of this round continue from it
+                cmd = run_all_cmd(code, plan, out, args.year)  # every run_all.py of the round
                 log(f"cold {k + 1}/{repeat}: run_all.py, empty cache ...")
                 stop_kept_warm(env)
-                r = run_timed(run_all_cmd(code, plan, out, args.year), env, ROOT, sampler)
+                r = run_timed(cmd, env, ROOT, sampler)
                 check(r, "run_all cold")
                 a = analyse(r, sampler)
                 runs["cold"].append(a)
@@ -616,7 +617,7 @@ def main(argv: list[str] | None = None) -> int:
 
                 # ---- warm: nothing changed
                 log(f"warm {k + 1}/{repeat}: run_all.py, nothing changed ...")
-                r = run_timed(run_all_cmd(code, plan, out, args.year), env, ROOT, sampler)
+                r = run_timed(cmd, env, ROOT, sampler)
                 check(r, "run_all warm")
                 a = analyse(r)
                 a["valid"] = a["up_to_date"]
@@ -626,7 +627,6 @@ def main(argv: list[str] | None = None) -> int:
                 runs["warm"].append(a)
                 log(f"  {a['seconds']:.2f} s, {'up to date' if a['up_to_date'] else 'NOT up to date'}")
                 if k == repeat - 1:  # where a nothing-changed run's time goes: interpreter and imports
-                    cmd = run_all_cmd(code, plan, out, args.year)
                     warm_profile = {"python_startup_s": interpreter_startup(env, ROOT), "imports": import_profile(cmd, env, ROOT)}
                     log(f"  bare interpreter start {warm_profile['python_startup_s']:.2f} s; imports {warm_profile['imports']}")
 
@@ -637,7 +637,7 @@ def main(argv: list[str] | None = None) -> int:
                         stop_kept_warm(env)
                     log(f"{name} {k + 1}/{repeat}: {change.indicator} {change.period} {change.original} -> {value} "
                         f"({change.path.name} line {change.row + 1}) ...")
-                    r = run_timed(run_all_cmd(code, plan, out, args.year), env, ROOT, sampler)
+                    r = run_timed(cmd, env, ROOT, sampler)
                     check(r, f"run_all {name}")
                     a = analyse(r, sampler)
                     ran = sorted(n["id"] for n in a["notebooks"])
